@@ -1,0 +1,9 @@
+"""Streamlit entry point: `studio up` runs this file."""
+
+import streamlit as st
+
+st.set_page_config(page_title="Content Studio", layout="wide")
+page = st.navigation(
+    [st.Page("studio/ui/check_copy.py", title="Check copy", icon=":material/fact_check:")]
+)
+page.run()

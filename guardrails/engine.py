@@ -1,0 +1,316 @@
+"""Compiling a resolved pack once, and checking variants against it.
+
+`CompiledPack` registers every rule's terms and patterns in two pack-wide indexes (one token
+scan, one RE2 pass per field), then each rule kind (`guardrails.kinds`) turns what matched into
+findings. Two pack-wide passes come last: words inside approved boilerplate (an exempt
+disclaimer) are not flagged, and claims the brand's registry approves pass, with their evidence
+recorded in the report.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from guardrails.content import Channel, Variant
+from guardrails.findings import ApprovedClaimUse, Category, Finding, Report
+from guardrails.patterns import PatternSet, compile_pattern
+from guardrails.rules.loader import ResolvedPack
+from guardrails.rules.models import ApprovedClaim, Brand
+from guardrails.terms import TermIndex
+from guardrails.view import FieldView
+
+_PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+# Categories that approved boilerplate (an exempt disclaimer) shields its words from.
+_SHIELDED = frozenset({Category.CLAIM, Category.BANNED, Category.TONE})
+_CLAIMS_ONLY = frozenset({Category.CLAIM})
+
+
+def render(template: str, values: dict[str, Any]) -> str:
+    """`{name}` substitution only: rule files are user-edited, so no attribute access."""
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
+
+
+def literal_pattern(text: str) -> str:
+    """A pattern for a literal phrase that tolerates any run of whitespace between words."""
+    return r"\s+".join(re.escape(word) for word in text.split())
+
+
+class Matcher:
+    """A group of terms and patterns, registered in the pack's indexes, found per field."""
+
+    def __init__(
+        self,
+        pack: CompiledPack,
+        terms: Iterable[str] = (),
+        patterns: Iterable[str] = (),
+        exact: bool = False,
+    ) -> None:
+        self._group = pack.new_group()
+        self._has_terms = False
+        for term in terms:
+            pack.terms.add(term, exact, self._group)
+            self._has_terms = True
+        self._pattern_ids = [pack.patterns.add(p) for p in patterns]
+
+    def find(self, view: FieldView) -> list[tuple[int, int]]:
+        spans = list(view.term_hits.get(self._group, ())) if self._has_terms else []
+        if self._pattern_ids:
+            hits = view.pattern_hits
+            for index in self._pattern_ids:
+                if index in hits:
+                    spans.extend(view.pack.patterns.spans(index, view.data, view.to_char))
+        if len(spans) > 1:
+            spans = sorted(set(spans))
+        return spans
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    channel: Channel
+    today: dt.date
+    brand: Brand | None
+
+
+@dataclass
+class _ClaimEntry:
+    claim: ApprovedClaim
+    matcher: Matcher
+    requires: Matcher | None
+
+
+@dataclass(frozen=True)
+class ClaimUse:
+    claim: ApprovedClaim
+    start: int
+    end: int
+    requires_met: bool
+
+
+class CompiledRule:
+    """The behaviour shared by every kind: where a rule applies, and how it words a finding."""
+
+    scope = "field"
+    exempt_matcher: Matcher | None = None  # what this rule marks as approved boilerplate
+
+    def __init__(self, rule: Any, pack: CompiledPack) -> None:
+        self.rule = rule
+        self.pack = pack
+        self._channels = frozenset(rule.channels) if rule.channels else None
+        self._fields = frozenset(rule.fields) if rule.fields else None
+        self._exceptions = [compile_pattern(p) for p in rule.exceptions]
+
+    def applies(self, channel: Channel, base: str) -> bool:
+        return (self._channels is None or channel in self._channels) and (
+            self._fields is None or base in self._fields
+        )
+
+    def run_field(self, view: FieldView, ctx: CheckContext) -> Iterable[Finding]:
+        return ()
+
+    def run_variant(self, views: list[FieldView], ctx: CheckContext) -> Iterable[Finding]:
+        return ()
+
+    def excepted(self, text: str) -> bool:
+        data = text.encode()
+        return any(e.fullmatch(data) for e in self._exceptions)
+
+    def finding(
+        self,
+        view: FieldView,
+        start: int,
+        end: int,
+        fix: str | None = None,
+        suggestions: list[str] | None = None,
+        **values: Any,
+    ) -> Finding:
+        matched = view.text[start:end]
+        values.setdefault("match", matched)
+        values.setdefault("field", view.path)
+        values.setdefault("channel", view.channel.value)
+        brand = self.pack.pack.brand
+        values.setdefault("brand", brand.name if brand else "the brand")
+        return Finding(
+            rule=self.rule.id,
+            category=self.rule.category,
+            severity=self.rule.severity,
+            field=view.path,
+            start=start,
+            end=end,
+            text=matched,
+            message=render(self.rule.message, values),
+            suggestions=suggestions
+            if suggestions is not None
+            else [render(s, values) for s in self.rule.suggest],
+            fix=fix,
+            source=self.rule.source,
+        )
+
+
+class CompiledPack:
+    """A pack ready to check: compile once (it is cached by `compile_pack`), check many."""
+
+    def __init__(self, pack: ResolvedPack) -> None:
+        from guardrails.kinds import compile_rule  # the kinds import this module
+
+        self.pack = pack
+        self.version = pack.version
+        self.terms = TermIndex()
+        self.patterns = PatternSet()
+        self._groups = 0
+        self.worst_case = {name: f.worst_case for name, f in pack.merge_fields.items()}
+        self.rules: list[CompiledRule] = [compile_rule(rule, self) for rule in pack.rules]
+        self._claims = [
+            _ClaimEntry(
+                claim,
+                Matcher(self, patterns=claim.patterns or [literal_pattern(claim.text)]),
+                Matcher(self, patterns=claim.requires) if claim.requires else None,
+            )
+            for claim in pack.claims
+        ]
+        self._exempt = [r.exempt_matcher for r in self.rules if r.exempt_matcher is not None]
+        self._registry_rules = {r.rule.id for r in self.rules if r.rule.kind == "claim_registry"}
+        self.patterns.compile()
+        self._field_rules: dict[tuple[Channel, str], list[CompiledRule]] = {}
+
+    def new_group(self) -> int:
+        self._groups += 1
+        return self._groups
+
+    def check(self, variant: Variant, today: dt.date | None = None) -> Report:
+        ctx = CheckContext(variant.channel, today or dt.date.today(), self.pack.brand)
+        views = [
+            FieldView(self, variant.channel, path, base, text)
+            for path, base, text in variant.iter_fields()
+        ]
+        findings: list[Finding] = []
+        for view in views:
+            for rule in self._rules_for(variant.channel, view.base):
+                findings.extend(rule.run_field(view, ctx))
+        for rule in self.rules:
+            if rule.scope == "variant":
+                applicable = [v for v in views if rule.applies(variant.channel, v.base)]
+                if applicable:
+                    findings.extend(rule.run_variant(applicable, ctx))
+        findings, approved = self._settle(views, findings, ctx)
+        order = {view.path: i for i, view in enumerate(views)}
+        findings.sort(key=lambda f: (order.get(f.field, 0), f.start, f.end, f.rule))
+        return Report(findings=findings, approved_claims=approved, rules_version=self.version)
+
+    def claim_uses(self, view: FieldView) -> list[ClaimUse]:
+        uses: list[ClaimUse] = []
+        for entry in self._claims:
+            spans = entry.matcher.find(view)
+            if spans:
+                met = entry.requires is None or bool(entry.requires.find(view))
+                uses.extend(ClaimUse(entry.claim, s, e, met) for s, e in spans)
+        return uses
+
+    def _rules_for(self, channel: Channel, base: str) -> list[CompiledRule]:
+        key = (channel, base)
+        if key not in self._field_rules:
+            self._field_rules[key] = [
+                r for r in self.rules if r.scope == "field" and r.applies(channel, base)
+            ]
+        return self._field_rules[key]
+
+    def _settle(
+        self, views: list[FieldView], findings: list[Finding], ctx: CheckContext
+    ) -> tuple[list[Finding], list[ApprovedClaimUse]]:
+        """Drop what approved boilerplate or approved claims cover; record the claims used.
+
+        Exempt boilerplate shields claim, banned and tone findings inside it; an approved claim
+        shields the claim findings inside it; a registry finding (an expired claim, say) takes
+        the place of the generic claim findings inside its span.
+        """
+        approved: list[ApprovedClaimUse] = []
+        shields: dict[str, list[tuple[int, int, frozenset[Category]]]] = {}
+        for view in views:
+            spans = shields.setdefault(view.path, [])
+            for matcher in self._exempt:
+                spans.extend((s, e, _SHIELDED) for s, e in matcher.find(view))
+            for use in view.claim_uses:
+                if valid_use(use, ctx):
+                    spans.append((use.start, use.end, _CLAIMS_ONLY))
+                    approved.append(
+                        ApprovedClaimUse(
+                            claim=use.claim.id,
+                            field=view.path,
+                            start=use.start,
+                            end=use.end,
+                            text=view.text[use.start : use.end],
+                            evidence=use.claim.evidence,
+                        )
+                    )
+        registry = [f for f in findings if f.rule in self._registry_rules]
+        for f in registry:
+            shields.setdefault(f.field, []).append((f.start, f.end, _CLAIMS_ONLY))
+        kept = list(registry)
+        for f in findings:
+            if f.rule in self._registry_rules:
+                continue
+            spans = shields.get(f.field, [])
+            if f.start == f.end or not any(
+                s <= f.start and f.end <= e and f.category in cats for s, e, cats in spans
+            ):
+                kept.append(f)
+        return _drop_subsumed(kept), approved
+
+
+def _drop_subsumed(findings: list[Finding]) -> list[Finding]:
+    """Drop a finding that a stronger one of the same category and field already covers.
+
+    "best-selling" raises the superlative error; the "best" warning inside it adds nothing.
+    """
+    groups: dict[tuple[str, Category], list[Finding]] = {}
+    for f in findings:
+        groups.setdefault((f.field, f.category), []).append(f)
+    dropped: set[int] = set()
+    for group in groups.values():
+        group.sort(key=lambda f: (f.start, -f.end))
+        cover: Finding | None = None
+        for f in group:
+            if (
+                cover is not None
+                and f.end <= cover.end
+                and f.start < f.end
+                and _dominates(cover, f)
+            ):
+                dropped.add(id(f))
+            elif cover is None or f.end > cover.end:
+                cover = f
+    return [f for f in findings if id(f) not in dropped]
+
+
+def _dominates(cover: Finding, inner: Finding) -> bool:
+    if cover.severity.rank != inner.severity.rank:
+        return cover.severity.rank > inner.severity.rank
+    return cover.end - cover.start > inner.end - inner.start
+
+
+def valid_use(use: ClaimUse, ctx: CheckContext) -> bool:
+    claim = use.claim
+    return (
+        (claim.expires is None or ctx.today <= claim.expires)
+        and (claim.channels is None or ctx.channel in claim.channels)
+        and use.requires_met
+    )
+
+
+_COMPILED: dict[str, CompiledPack] = {}
+
+
+def compile_pack(pack: ResolvedPack) -> CompiledPack:
+    """The compiled form of a pack, built once per pack version."""
+    key = f"{pack.path}@{pack.version}"
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        compiled = _COMPILED[key] = CompiledPack(pack)
+    return compiled
+
+
+def check(variant: Variant, pack: ResolvedPack, today: dt.date | None = None) -> Report:
+    return compile_pack(pack).check(variant, today)

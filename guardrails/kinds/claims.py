@@ -1,0 +1,33 @@
+"""The claim_registry kind: a registry claim used where its approval does not hold."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails.engine import CheckContext, CompiledRule
+from guardrails.findings import Finding
+from guardrails.view import FieldView
+
+
+class ClaimRegistry(CompiledRule):
+    def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
+        for use in view.claim_uses:
+            claim = use.claim
+            if claim.expires is not None and ctx.today > claim.expires:
+                problem = f"expired on {claim.expires.isoformat()}"
+            elif claim.channels is not None and ctx.channel not in claim.channels:
+                allowed = ", ".join(c.value for c in claim.channels)
+                problem = f"is approved for {allowed} only, not {ctx.channel.value}"
+            elif not use.requires_met:
+                problem = "must appear with its qualifier: " + " / ".join(claim.requires)
+            else:
+                continue
+            yield self.finding(
+                view,
+                use.start,
+                use.end,
+                claim=claim.id,
+                problem=problem,
+                evidence=claim.evidence,
+                owner=claim.owner,
+            )

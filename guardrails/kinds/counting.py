@@ -1,0 +1,72 @@
+"""Kinds that count: occurrence (`!`, emoji) and capitalization (ALL-CAPS words)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import emoji
+
+from guardrails.engine import CheckContext, CompiledPack, CompiledRule, Matcher
+from guardrails.findings import Finding
+from guardrails.view import FieldView
+
+MAX_FINDINGS_PER_FIELD = 20  # past this a field is flooded; the first ones make the point
+
+
+def emoji_spans(text: str) -> list[tuple[int, int]]:
+    if text.isascii():
+        return []
+    return [(e["match_start"], e["match_end"]) for e in emoji.emoji_list(text)]
+
+
+class Occurrence(CompiledRule):
+    def __init__(self, rule: Any, pack: CompiledPack) -> None:
+        super().__init__(rule, pack)
+        self.scope = rule.scope
+        self.matcher = None if rule.emoji else Matcher(pack, patterns=[rule.pattern])
+
+    def _occurrences(self, view: FieldView) -> list[tuple[int, int]]:
+        if self.matcher is None:
+            return emoji_spans(view.masked)
+        return self.matcher.find(view)
+
+    def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
+        return self._excess([(view, s, e) for s, e in self._occurrences(view)])
+
+    def run_variant(self, views: list[FieldView], ctx: CheckContext) -> Iterator[Finding]:
+        return self._excess([(v, s, e) for v in views for s, e in self._occurrences(v)])
+
+    def _excess(self, found: list[tuple[FieldView, int, int]]) -> Iterator[Finding]:
+        limit = self.rule.max
+        for view, start, end in found[limit : limit + MAX_FINDINGS_PER_FIELD]:
+            yield self.finding(view, start, end, count=len(found), limit=limit)
+
+
+class Capitalization(CompiledRule):
+    def __init__(self, rule: Any, pack: CompiledPack) -> None:
+        super().__init__(rule, pack)
+        allowed = {*rule.allow, *pack.pack.voice.acronyms}
+        if pack.pack.brand:
+            for name in pack.pack.brand.names:
+                allowed.update(name.split())
+        self.allowed = frozenset(a.upper() for a in allowed)
+
+    def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
+        count = 0
+        text = view.text
+        for tok in view.tokens:
+            word = text[tok.start : tok.end]
+            if (
+                word.isupper()
+                and not any(c.isdigit() for c in word)  # WELCOME20 is a code, not shouting
+                and sum(c.isalpha() for c in word) >= self.rule.min_letters
+                and word not in self.allowed
+                and not self.excepted(word)
+            ):
+                yield self.finding(
+                    view, tok.start, tok.end, fix=None, suggestions=[word.capitalize()]
+                )
+                count += 1
+                if count >= MAX_FINDINGS_PER_FIELD:
+                    return

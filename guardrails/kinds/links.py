@@ -1,0 +1,44 @@
+"""The links kind: public link shorteners, and links off the brand's own domains.
+
+Carriers filter SMS with public shorteners (bit.ly and kin) because spammers hide behind them;
+a branded short domain is the fix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardrails.engine import CheckContext, CompiledPack, CompiledRule
+from guardrails.findings import Finding
+from guardrails.patterns import compile_pattern
+from guardrails.view import FieldView
+
+_LINK = compile_pattern(
+    r"(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})\b(?:/[^\s]*)?"
+)
+
+
+def _within(host: str, domains: tuple[str, ...]) -> bool:
+    return any(host == d or host.endswith("." + d) for d in domains)
+
+
+class Links(CompiledRule):
+    def __init__(self, rule: Any, pack: CompiledPack) -> None:
+        super().__init__(rule, pack)
+        brand = pack.pack.brand
+        self.blocked = tuple(d.lower() for d in rule.blocked_domains)
+        self.own = tuple(d.lower() for d in (brand.domains if brand else []))
+        self.own_only = rule.brand_domains_only and bool(self.own)
+
+    def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
+        text = view.masked
+        if "." not in text:
+            return
+        for match in _LINK.finditer(view.data):
+            start, end = view.to_char(match.start()), view.to_char(match.end())
+            if start > 0 and text[start - 1] == "@":
+                continue  # the domain of an email address, not a link
+            host = match.group(1).decode().lower()
+            if _within(host, self.blocked) or (self.own_only and not _within(host, self.own)):
+                yield self.finding(view, start, end, host=host)

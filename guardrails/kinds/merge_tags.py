@@ -1,0 +1,23 @@
+"""The merge_tags kind: a merge variable the pack does not define prints blank or breaks a send."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails.engine import CheckContext, CompiledRule
+from guardrails.findings import Finding
+from guardrails.view import FieldView
+
+
+class MergeTags(CompiledRule):
+    def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
+        known = self.pack.worst_case
+        for tag in view.tags:
+            if tag.variable is not None and tag.variable not in known:
+                yield self.finding(
+                    view,
+                    tag.start,
+                    tag.end,
+                    variable=tag.variable,
+                    known=", ".join(sorted(known)) or "none",
+                )

@@ -1,0 +1,48 @@
+"""The metric kind: lengths (with merge tags at their worst case), SMS segments, reading grade."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from guardrails import readability, sms
+from guardrails.engine import CheckContext, CompiledRule
+from guardrails.findings import Finding
+from guardrails.view import FieldView
+
+
+class Metric(CompiledRule):
+    def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
+        measured = self._measure(view)
+        if measured is None:
+            return
+        value, extra = measured
+        rule = self.rule
+        if rule.max is not None and value > rule.max:
+            limit = rule.max
+        elif rule.min is not None and value < rule.min:
+            limit = rule.min
+        else:
+            return
+        yield self.finding(view, 0, len(view.text), value=_show(value), limit=_show(limit), **extra)
+
+    def _measure(self, view: FieldView) -> tuple[float, dict[str, Any]] | None:
+        metric = self.rule.metric
+        if metric == "length":
+            return len(view.filled), {}
+        if metric == "sms_segments":
+            filled = view.filled
+            return sms.segments(filled), {
+                "encoding": sms.encoding(filled),
+                "units": sms.units(filled),
+            }
+        if metric == "words":
+            return len(readability.words(view.tokens, view.masked)), {}
+        grade, words = readability.grade(view.tokens, view.masked)
+        if words < self.rule.min_words:
+            return None
+        return grade, {"words": words}
+
+
+def _show(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.1f}"

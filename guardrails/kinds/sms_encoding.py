@@ -1,0 +1,34 @@
+"""The sms_encoding kind: characters that switch an SMS from GSM-7 to UCS-2."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from guardrails import sms
+from guardrails.engine import CheckContext, CompiledRule
+from guardrails.findings import Finding
+from guardrails.kinds.counting import MAX_FINDINGS_PER_FIELD
+from guardrails.view import FieldView
+
+
+class SmsEncoding(CompiledRule):
+    def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
+        text = view.masked
+        runs: list[tuple[int, int]] = []
+        for i, char in enumerate(text):
+            if not sms.is_gsm7(char):
+                if runs and runs[-1][1] == i:
+                    runs[-1] = (runs[-1][0], i + 1)
+                else:
+                    runs.append((i, i + 1))
+        for start, end in runs[:MAX_FINDINGS_PER_FIELD]:
+            chars = text[start:end]
+            plain = "".join(sms.TRANSLITERATIONS.get(c, "") for c in chars)
+            whole = all(c in sms.TRANSLITERATIONS for c in chars)
+            yield self.finding(
+                view,
+                start,
+                end,
+                fix=plain if whole else None,
+                suggestions=[plain] if whole else ["remove it, or accept 70-character segments"],
+            )

@@ -1,0 +1,66 @@
+"""Merge tags (`{{ first_name }}`, `{{ first_name | default: "there" }}`, `*|FNAME|*`).
+
+Checks must neither flag a tag (it is not shouting, nor a claim) nor ignore what it will become:
+lexical checks read a *masked* text where every tag is blanked to spaces of the same length (so
+spans still slice the original), and length checks read a *filled* text where every tag holds
+the pack's worst-case value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+# `{{ var … }}` (Jinja, Liquid, Klaviyo, HubSpot), `{% … %}` logic, `*|VAR|*` (Mailchimp).
+_TAG = re.compile(
+    r"\{\{-?\s*(?P<var>[A-Za-z_][\w.]*)?[^{}]*?-?\}\}"
+    r"|\{%-?[^{}]*?-?%\}"
+    r"|\*\|(?P<mc>[A-Za-z_][\w:]*)\|\*"
+)
+
+
+@dataclass(frozen=True)
+class MergeTag:
+    start: int
+    end: int
+    variable: str | None  # None for logic tags ({% if %}) that print nothing
+
+
+def find_tags(text: str) -> list[MergeTag]:
+    if "{" not in text and "*|" not in text:
+        return []
+    tags = []
+    for m in _TAG.finditer(text):
+        var = m.group("var") or m.group("mc")
+        tags.append(MergeTag(m.start(), m.end(), var.split(".")[0] if var else None))
+    return tags
+
+
+def mask(text: str, tags: list[MergeTag]) -> str:
+    """The text with every tag blanked to spaces, offsets unchanged."""
+    return _replace(text, tags, lambda tag: " " * (tag.end - tag.start))
+
+
+def fill(text: str, tags: list[MergeTag], values: dict[str, str], unknown: str) -> str:
+    """The text as the longest plausible recipient would see it."""
+
+    def value(tag: MergeTag) -> str:
+        if tag.variable is None:
+            return ""
+        return values.get(tag.variable, values.get(tag.variable.lower(), unknown))
+
+    return _replace(text, tags, value)
+
+
+def _replace(text: str, tags: list[MergeTag], replacement: Callable[[MergeTag], str]) -> str:
+    if not tags:
+        return text
+    parts = []
+    pos = 0
+    for tag in tags:
+        parts.append(text[pos : tag.start])
+        parts.append(replacement(tag))
+        pos = tag.end
+    parts.append(text[pos:])
+    return "".join(parts)

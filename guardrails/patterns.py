@@ -1,0 +1,101 @@
+"""Regular expressions from rule files, run with RE2.
+
+Rule packs are edited by brand owners, so a pattern must never be able to hang a check: RE2
+matches in time linear in the text, and what it cannot guarantee (backreferences, lookaround)
+it refuses at load. All patterns of a pack go into one `re2.Set`, which answers "which
+patterns match this text?" in a single pass; only the patterns that matched are then run for
+their spans. RE2 works on UTF-8 bytes, so byte offsets are mapped back to code points.
+"""
+
+from __future__ import annotations
+
+import re2
+
+_OPTIONS = re2.Options()
+_OPTIONS.max_mem = 8 << 20  # a pattern whose automaton needs more is refused at load
+_OPTIONS.log_errors = False
+
+
+class PatternError(ValueError):
+    """A pattern RE2 cannot compile; the message says why."""
+
+
+def compile_pattern(pattern: str, ignore_case: bool = True) -> re2._Regexp:
+    source = f"(?i:{pattern})" if ignore_case else pattern
+    try:
+        return re2.compile(source.encode(), _OPTIONS)
+    except re2.error as exc:
+        raise PatternError(_explain(pattern, exc)) from None
+
+
+def _explain(pattern: str, exc: Exception) -> str:
+    reason = exc.args[0] if exc.args else exc
+    text = reason.decode(errors="replace") if isinstance(reason, bytes) else str(reason)
+    if "\\1" in pattern or "(?=" in pattern or "(?!" in pattern or "(?<" in pattern:
+        text += (
+            " (backreferences and lookaround are not supported: patterns must run in linear time)"
+        )
+    return f"invalid pattern {pattern!r}: {text}"
+
+
+class ByteToCharOffsets:
+    """Maps UTF-8 byte offsets of one text to code-point offsets; identity for ASCII."""
+
+    __slots__ = ("_map",)
+
+    def __init__(self, text: str, data: bytes) -> None:
+        if len(data) == len(text):
+            self._map: list[int] | None = None
+            return
+        mapping = [0] * (len(data) + 1)
+        pos = 0
+        for index, char in enumerate(text):
+            width = len(char.encode())
+            for k in range(width):
+                mapping[pos + k] = index
+            pos += width
+        mapping[pos] = len(text)
+        self._map = mapping
+
+    def __call__(self, offset: int) -> int:
+        return offset if self._map is None else self._map[offset]
+
+
+class PatternSet:
+    """Every regex of a pack, screened together; spans fetched only for the patterns that hit."""
+
+    def __init__(self) -> None:
+        self._patterns: list[re2._Regexp] = []
+        self._set = re2.Set.SearchSet(_OPTIONS)
+        self._compiled = False
+
+    def add(self, pattern: str, ignore_case: bool = True) -> int:
+        regexp = compile_pattern(pattern, ignore_case)
+        source = f"(?i:{pattern})" if ignore_case else pattern
+        self._set.Add(source.encode())
+        self._patterns.append(regexp)
+        return len(self._patterns) - 1
+
+    def compile(self) -> None:
+        if self._patterns:
+            self._set.Compile()
+        self._compiled = True
+
+    def hits(self, data: bytes) -> frozenset[int]:
+        if not self._patterns:
+            return frozenset()
+        found = self._set.Match(data)
+        return frozenset(found) if found else frozenset()
+
+    def spans(self, index: int, data: bytes, to_char: ByteToCharOffsets) -> list[tuple[int, int]]:
+        return spans_of(self._patterns[index], data, to_char)
+
+
+def spans_of(regexp: re2._Regexp, data: bytes, to_char: ByteToCharOffsets) -> list[tuple[int, int]]:
+    """Code-point spans of every non-empty match of a compiled pattern."""
+    out = []
+    for match in regexp.finditer(data):
+        start, end = match.span()
+        if end > start:
+            out.append((to_char(start), to_char(end)))
+    return out

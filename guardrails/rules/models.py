@@ -1,0 +1,264 @@
+"""The rule-file schema. One pydantic model per rule kind; unknown keys are errors.
+
+A rule is data plus a line of provenance (`source`) plus examples that must fail and pass; the
+engine (`guardrails.engine`) gives each kind its behaviour. Brand owners read and change these
+files, so every field here is named for them, not for the code.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from guardrails.content import Channel
+from guardrails.findings import Category, Severity
+
+RULE_ID = r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# An example is a bare string (the rule's first field on its first channel) or a mapping with an
+# optional `channel` and field values, e.g. {channel: email, subject: "RE: your order"}.
+Example = str | dict[str, str | list[str]]
+
+
+class Examples(_Strict):
+    fail: list[Example] = Field(min_length=1)
+    pass_: list[Example] = Field(alias="pass", min_length=1)
+    # Registry claims the examples run with, for rules about the registry itself.
+    claims: list[ApprovedClaim] = Field(default_factory=list)
+
+
+class _RuleBase(_Strict):
+    id: str = Field(pattern=RULE_ID)
+    category: Category
+    severity: Severity
+    message: str = Field(min_length=1)
+    source: str | None = None
+    channels: list[Channel] | None = None  # None: every channel
+    fields: list[str] | None = None  # field names (`headlines`, not `headlines[0]`); None: all
+    suggest: list[str] = Field(default_factory=list)
+    exceptions: list[str] = Field(default_factory=list)  # regexes; a match they fully match is fine
+    examples: Examples
+
+
+class _Matching(_Strict):
+    terms: list[str] = Field(default_factory=list)
+    patterns: list[str] = Field(default_factory=list)
+    match: Literal["lemma", "exact"] = "lemma"  # lemma: any inflection; exact: the form as written
+
+
+class ExistenceRule(_RuleBase, _Matching):
+    """Flags each occurrence of a term or pattern."""
+
+    kind: Literal["existence"]
+
+    @model_validator(mode="after")
+    def _needs_something(self) -> ExistenceRule:
+        if not self.terms and not self.patterns:
+            raise ValueError("an existence rule needs `terms` or `patterns`")
+        return self
+
+
+class SubstitutionRule(_RuleBase):
+    """Flags a term and offers the preferred one as a deterministic fix."""
+
+    kind: Literal["substitution"]
+    swap: dict[str, str] = Field(min_length=1)
+    match: Literal["lemma", "exact"] = "lemma"
+
+
+class OccurrenceRule(_RuleBase):
+    """At most `max` occurrences of a pattern (or of emoji) per field or per variant."""
+
+    kind: Literal["occurrence"]
+    pattern: str | None = None
+    emoji: bool = False
+    max: int = Field(ge=0)
+    scope: Literal["field", "variant"] = "field"
+
+    @model_validator(mode="after")
+    def _one_target(self) -> OccurrenceRule:
+        if (self.pattern is None) == (not self.emoji):
+            raise ValueError("an occurrence rule counts either a `pattern` or `emoji: true`")
+        return self
+
+
+class MetricRule(_RuleBase):
+    """A measured value kept within bounds. Lengths are measured with merge tags filled."""
+
+    kind: Literal["metric"]
+    metric: Literal["length", "sms_segments", "reading_grade", "words"]
+    min: float | None = None
+    max: float | None = None
+    min_words: int = 0  # reading_grade only: below this many words the formula means nothing
+
+    @model_validator(mode="after")
+    def _bounded(self) -> MetricRule:
+        if self.min is None and self.max is None:
+            raise ValueError("a metric rule needs `min` or `max`")
+        return self
+
+
+class ConditionalRule(_RuleBase, _Matching):
+    """A term or pattern that needs something else nearby (a condition, a citation)."""
+
+    kind: Literal["conditional"]
+    requires: list[str] = Field(min_length=1)  # patterns, any one of which satisfies the rule
+    scope: Literal["field", "variant"] = "field"
+
+
+class CapitalizationRule(_RuleBase):
+    """ALL-CAPS words, except acronyms (the pack's `voice.acronyms`) and the brand's names."""
+
+    kind: Literal["capitalization"]
+    min_letters: int = Field(default=3, ge=2)
+    allow: list[str] = Field(default_factory=list)
+
+
+class RequiredRule(_RuleBase):
+    """Something that must be present: an opt-out, a placeholder, a disclaimer.
+
+    `exempt: true` marks what satisfies the rule as approved boilerplate: other rules do not
+    flag words inside it (a supplement disclaimer says "cure", and that is the point).
+    """
+
+    kind: Literal["required"]
+    patterns: list[str] = Field(default_factory=list)
+    text: str | None = None  # a literal, matched with flexible whitespace and case
+    variables: list[str] = Field(default_factory=list)  # merge tags, e.g. unsubscribe_url
+    brand_name: bool = False  # satisfied by any of the pack's brand names
+    scope: Literal["field", "variant"] = "field"
+    exempt: bool = False
+
+    @model_validator(mode="after")
+    def _needs_something(self) -> RequiredRule:
+        if not (self.patterns or self.text or self.variables or self.brand_name):
+            raise ValueError(
+                "a required rule needs `patterns`, `text`, `variables` or `brand_name: true`"
+            )
+        return self
+
+
+class PiiRule(_RuleBase):
+    """Personal data in copy: emails, phone numbers, card numbers, US social security numbers."""
+
+    kind: Literal["pii"]
+    detect: list[Literal["email", "phone", "card", "ssn"]] = Field(min_length=1)
+    phone_regions: list[str] = Field(default_factory=lambda: ["US"])  # how national numbers read
+
+
+class SmsEncodingRule(_RuleBase):
+    """Characters outside GSM-7, each of which turns the whole SMS into UCS-2."""
+
+    kind: Literal["sms_encoding"]
+
+
+class LinkRule(_RuleBase):
+    """Links to blocked domains (public shorteners), or to domains the brand does not own."""
+
+    kind: Literal["links"]
+    blocked_domains: list[str] = Field(default_factory=list)
+    brand_domains_only: bool = False
+
+
+class MergeTagRule(_RuleBase):
+    """Merge variables the pack does not define (they would print blank or break the send)."""
+
+    kind: Literal["merge_tags"]
+
+
+class ClaimRegistryRule(_RuleBase):
+    """Uses of registry claims that are expired, not approved for the channel, or missing
+    what they require nearby."""
+
+    kind: Literal["claim_registry"]
+
+
+Rule = Annotated[
+    ExistenceRule
+    | SubstitutionRule
+    | OccurrenceRule
+    | MetricRule
+    | ConditionalRule
+    | CapitalizationRule
+    | RequiredRule
+    | PiiRule
+    | SmsEncodingRule
+    | LinkRule
+    | MergeTagRule
+    | ClaimRegistryRule,
+    Field(discriminator="kind"),
+]
+
+
+class Brand(_Strict):
+    name: str
+    aliases: list[str] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=list)  # domains the brand controls
+    phones: list[str] = Field(default_factory=list)  # the brand's own published numbers
+    emails: list[str] = Field(default_factory=list)  # the brand's own published addresses
+    competitors: list[str] = Field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class Voice(_Strict):
+    acronyms: list[str] = Field(default_factory=list)
+
+
+class MergeField(_Strict):
+    worst_case: str  # the longest plausible value: lengths are measured with it
+    fallback: str | None = None  # what the engine prints when the value is missing
+
+
+class ApprovedClaim(_Strict):
+    id: str = Field(pattern=RULE_ID)
+    text: str = Field(min_length=1)
+    patterns: list[str] = Field(default_factory=list)  # default: `text`, flexible whitespace
+    evidence: str = Field(min_length=1)
+    owner: str = Field(min_length=1)
+    expires: dt.date | None = None
+    channels: list[Channel] | None = None
+    requires: list[str] = Field(default_factory=list)  # patterns needed in the same field
+
+
+class Override(_Strict):
+    """A pack's change to an inherited rule: turn it off, or change its severity or bounds."""
+
+    disabled: bool = False
+    severity: Severity | None = None
+    min: float | None = None
+    max: float | None = None
+
+
+Examples.model_rebuild()
+
+
+class PackFile(_Strict):
+    """One YAML file of a pack. `pack.yaml` holds the metadata; other files only add rules."""
+
+    pack: str | None = None
+    description: str | None = None
+    extends: list[str] = Field(default_factory=list)
+    brand: Brand | None = None
+    voice: Voice | None = None
+    merge_fields: dict[str, MergeField] = Field(default_factory=dict)
+    claims: list[ApprovedClaim] = Field(default_factory=list)
+    overrides: dict[str, Override] = Field(default_factory=dict)
+    rules: list[Rule] = Field(default_factory=list)
+
+    @field_validator("merge_fields")
+    @classmethod
+    def _identifiers(cls, value: dict[str, MergeField]) -> dict[str, MergeField]:
+        for name in value:
+            if not name.isidentifier():
+                raise ValueError(f"merge field name {name!r} is not an identifier")
+        return value

@@ -1,0 +1,1 @@
+"""The content studio: drafting, review workflow and publishing around the guardrails library."""

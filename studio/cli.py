@@ -1,0 +1,121 @@
+"""The `studio` command. Each command's logic lives in its own module; this file wires them."""
+
+from __future__ import annotations
+
+import os
+import sys
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from guardrails import Channel, CompiledPack, RulePackError, compile_pack, load_pack
+from studio import check_command, rules_command
+from studio.config import REPO_ROOT, resolve_pack_dir, rules_root
+
+app = typer.Typer(
+    help="Generative content studio with governance guardrails.", no_args_is_help=True
+)
+rules_app = typer.Typer(help="Brand rule packs.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+
+class Format(StrEnum):
+    TEXT = "text"
+    JSON = "json"
+
+
+def _load_compiled(rules: str | None) -> CompiledPack:
+    try:
+        return compile_pack(load_pack(resolve_pack_dir(rules)))
+    except RulePackError as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise typer.Exit(check_command.EXIT_USAGE) from None
+
+
+@app.command()
+def check(
+    files: Annotated[
+        list[str] | None, typer.Argument(help="Files to check; '-' for stdin.")
+    ] = None,
+    channel: Annotated[
+        Channel | None, typer.Option("--channel", "-c", help="Channel of the files.")
+    ] = None,
+    rules: Annotated[
+        str | None, typer.Option(help="Rule pack folder or name (default: the baselines).")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.TEXT,
+    jsonl: Annotated[
+        str | None, typer.Option(help='JSONL batch: {"id","channel","text"|"fields"} a line.')
+    ] = None,
+    fix: Annotated[
+        bool, typer.Option(help="Print the text with deterministic fixes applied.")
+    ] = False,
+) -> None:
+    """Check copy against a rule pack; exit 0 clean, 1 with error findings, 2 on bad input."""
+    if jsonl is not None and files:
+        _usage("give files or --jsonl, not both")
+    if jsonl is None and channel is None:
+        _usage("--channel is required when checking files")
+    if fix and (jsonl is not None or fmt == Format.JSON):
+        _usage("--fix prints fixed text; it works on files in text format")
+    pack = _load_compiled(rules)
+    if jsonl is not None:
+        outcome = check_command.check_jsonl(jsonl, pack, fmt.value, sys.stdout, sys.stderr)
+    else:
+        assert channel is not None
+        outcome = check_command.check_files(
+            files or ["-"], channel, pack, fmt.value, fix, sys.stdout, sys.stderr
+        )
+    raise typer.Exit(outcome.exit_code)
+
+
+@rules_app.command("test")
+def rules_test(
+    directory: Annotated[Path | None, typer.Argument(help="Rules folder or one pack.")] = None,
+) -> None:
+    """Run every rule's must-fail and must-pass examples."""
+    try:
+        failed = rules_command.test_packs(directory or rules_root(), sys.stdout)
+    except RulePackError as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise typer.Exit(check_command.EXIT_USAGE) from None
+    raise typer.Exit(1 if failed else 0)
+
+
+@rules_app.command("show")
+def rules_show(
+    directory: Annotated[str, typer.Argument(help="Pack folder or name.")],
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TEXT,
+) -> None:
+    """Print the resolved pack: everything it extends merged, overrides applied."""
+    try:
+        rules_command.show_pack(resolve_pack_dir(directory), fmt.value, sys.stdout)
+    except RulePackError as exc:
+        sys.stderr.write(f"{exc}\n")
+        raise typer.Exit(check_command.EXIT_USAGE) from None
+
+
+@app.command()
+def up(
+    port: Annotated[int, typer.Option(help="Port of the web UI.")] = 8501,
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Start the studio's web UI."""
+    app_file = REPO_ROOT / "app.py"
+    command = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.headless=true",
+               f"--server.port={port}", f"--server.address={host}",
+               "--browser.gatherUsageStats=false"]  # fmt: skip
+    sys.stderr.write(f"Content Studio UI: http://{host}:{port}\n")
+    os.chdir(REPO_ROOT)
+    os.execv(sys.executable, command)
+
+
+def _usage(message: str) -> None:
+    sys.stderr.write(f"studio check: {message}\n")
+    raise typer.Exit(check_command.EXIT_USAGE)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,1 @@
+"""Streamlit pages. Each page is a file so `AppTest` can drive it."""

@@ -1,0 +1,107 @@
+"""Check copy: paste a draft, pick a brand and channel, see every finding on the words."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from guardrails import (
+    Channel,
+    CompiledPack,
+    RulePackError,
+    Variant,
+    Verdict,
+    compile_pack,
+    load_pack,
+)
+from guardrails.examples import find_packs
+from studio.config import rules_root
+from studio.ui.highlight import highlight_html
+
+_VERDICT_LABEL = {
+    Verdict.PASS: ":green[Pass — no warnings or errors]",
+    Verdict.WARN: ":orange[Warnings — a reviewer must acknowledge them]",
+    Verdict.BLOCK: ":red[Blocked — error findings must be fixed or overridden]",
+}
+
+
+@st.cache_resource
+def _compiled(pack_dir: str) -> CompiledPack:
+    return compile_pack(load_pack(pack_dir))
+
+
+def _brand_packs() -> dict[str, str]:
+    root = rules_root()
+    packs = {"Baselines only": str(root / "_baseline")}
+    for pack_dir in find_packs(root):
+        if not pack_dir.name.startswith("_") and "_baseline" not in pack_dir.parts:
+            packs[pack_dir.name] = str(pack_dir)
+    return packs
+
+
+def _fields(channel: Channel) -> dict[str, str | list[str]]:
+    if channel == Channel.EMAIL:
+        return {
+            "subject": st.text_input("Subject"),
+            "preheader": st.text_input("Preheader"),
+            "body": st.text_area("Body", height=220),
+        }
+    if channel == Channel.SMS:
+        return {"body": st.text_area("Message", height=140)}
+    platform = st.radio("Platform", ["Google responsive search ad", "Meta ad"], horizontal=True)
+    if platform.startswith("Google"):
+        lines = st.text_area("Headlines (one a line)", height=140)
+        descriptions = st.text_area("Descriptions (one a line)", height=100)
+        return {
+            "headlines": [h for h in lines.splitlines() if h.strip()],
+            "descriptions": [d for d in descriptions.splitlines() if d.strip()],
+        }
+    return {
+        "primary_text": st.text_area("Primary text", height=120),
+        "headline": st.text_input("Headline"),
+        "description": st.text_input("Description"),
+    }
+
+
+st.title("Check copy")
+st.caption("Every draft is checked against the brand's rule pack before anyone approves it.")
+packs = _brand_packs()
+left, right = st.columns(2)
+pack_name = left.selectbox("Brand", list(packs))
+channel = Channel(right.selectbox("Channel", [c.value for c in Channel]))
+try:
+    pack = _compiled(packs[pack_name])
+except RulePackError as exc:
+    st.error(f"The rule pack does not load:\n\n{exc}")
+    st.stop()
+st.caption(f"Rules version `{pack.version}` · {len(pack.rules)} rules")
+with st.form("draft"):
+    fields = _fields(channel)
+    submitted = st.form_submit_button("Check", type="primary")
+if submitted:
+    variant = Variant(channel=channel, fields={k: v for k, v in fields.items() if v})
+    report = pack.check(variant)
+    st.subheader(_VERDICT_LABEL[report.verdict])
+    for path, _, text in variant.iter_fields():
+        mine = [f for f in report.findings if f.field == path]
+        st.markdown(f"**{path}**")
+        st.markdown(highlight_html(text, mine) or "&nbsp;", unsafe_allow_html=True)
+    if report.findings:
+        st.dataframe(
+            [
+                {
+                    "severity": f.severity.value,
+                    "rule": f.rule,
+                    "field": f.field,
+                    "words": f.text,
+                    "why": f.message,
+                    "fix": f.fix or "; ".join(f.suggestions),
+                }
+                for f in report.findings
+            ],
+            hide_index=True,
+            use_container_width=True,
+        )
+    for use in report.approved_claims:
+        st.success(
+            f"Approved claim `{use.claim}` in {use.field}: “{use.text}” — evidence: {use.evidence}"
+        )

@@ -1,0 +1,164 @@
+"""`studio check` and `studio rules` as a user runs them: a real process, real exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO, write_pack
+
+
+def studio(*args: str, stdin: bytes = b"", cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run(
+        [sys.executable, "-m", "studio", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=cwd,
+        check=False,
+    )
+    return subprocess.CompletedProcess(
+        proc.args, proc.returncode, proc.stdout.decode(), proc.stderr.decode()
+    )
+
+
+def test_clean_file_exits_zero(tmp_path: Path) -> None:
+    draft = tmp_path / "ok.txt"
+    draft.write_text("Acme: the autumn range is in store now. Reply STOP to opt out.\n")
+    result = studio("check", str(draft), "--channel", "sms")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
+
+
+def test_text_output_is_linter_shaped(tmp_path: Path) -> None:
+    draft = tmp_path / "d.txt"
+    draft.write_text("Subject: RE: hello\n\nLine one.\nIt is clinically proven.\n")
+    result = studio("check", str(draft), "-c", "email")
+    assert result.returncode == 1
+    lines = result.stdout.splitlines()
+    assert f"{draft}:1:10 error EMAIL-FAKE-REPLY" in lines[0]
+    proof = next(line for line in lines if "CLAIM-PROOF" in line)
+    assert proof.startswith(f"{draft}:4:7 error CLAIM-PROOF 'clinically proven'")
+
+
+def test_stdin_and_json_format() -> None:
+    result = studio("check", "-", "-c", "sms", "--format", "json", stdin=b"Save 20% today only")
+    assert result.returncode == 1
+    body = json.loads(result.stdout)
+    assert body["id"] == "-" and body["verdict"] == "block"
+    rules = {f["rule"] for f in body["findings"]}
+    assert {"CLAIM-DISCOUNT", "CLAIM-URGENCY", "SMS-OPTOUT"} <= rules
+    first = body["findings"][0]
+    assert set(first) >= {
+        "rule",
+        "category",
+        "severity",
+        "field",
+        "start",
+        "end",
+        "text",
+        "message",
+        "suggestions",
+        "source",
+    }
+
+
+def test_jsonl_batch_one_line_per_item_and_bad_lines(tmp_path: Path) -> None:
+    batch = tmp_path / "batch.jsonl"
+    items = [
+        {"id": "a", "channel": "sms", "text": "Acme: hello. Reply STOP to opt out."},
+        {"id": "b", "channel": "email", "fields": {"subject": "RE: x", "body": "hi"}},
+        {"id": "c", "channel": "fax", "text": "x"},
+        {"id": "d", "channel": "ad", "fields": {"headlines": ["Fresh Vitamins Delivered!"]}},
+    ]
+    batch.write_text("\n".join(json.dumps(i) for i in items) + "\n\nnot json\n")
+    result = studio("check", "--jsonl", str(batch), "--format", "json")
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["a", "b", "c", "d", "line 6"]
+    assert out[0]["verdict"] == "pass" and out[1]["verdict"] == "block"
+    assert "error" in out[2] and "fax" in out[2]["error"]
+    assert out[3]["findings"][0]["field"] == "headlines[0]"
+    assert result.returncode == 2  # some lines could not be checked
+    assert f"{batch}:3:" in result.stderr and f"{batch}:6:" in result.stderr
+
+
+def test_not_utf8_file_exits_2_naming_it(tmp_path: Path) -> None:
+    bad = tmp_path / "latin1.txt"
+    bad.write_bytes("Café".encode("latin-1"))
+    result = studio("check", str(bad), "-c", "sms")
+    assert result.returncode == 2
+    assert f"{bad}: not UTF-8" in result.stderr
+
+
+def test_missing_file_and_usage_errors(tmp_path: Path) -> None:
+    assert studio("check", str(tmp_path / "nope.txt"), "-c", "sms").returncode == 2
+    assert studio("check", str(tmp_path / "nope.txt")).returncode == 2  # no --channel
+    assert studio("check", "-c", "carrier-pigeon").returncode == 2
+
+
+def test_broken_pack_exits_2_with_location(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path, "broken", "pack: broken\nrules:\n  - id: X-1\n    kind: nope\n")
+    result = studio("check", "-", "-c", "sms", "--rules", str(pack), stdin=b"hi")
+    assert result.returncode == 2
+    assert "broken/pack.yaml:4" in result.stderr and "X-1" in result.stderr
+
+
+def test_fix_prints_fixed_text_and_says_what_changed(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    write_pack(
+        rules,
+        "p",
+        """rules:
+  - id: P-SWAP
+    kind: substitution
+    category: banned
+    severity: warning
+    swap: {cheap: affordable, pill: capsule}
+    message: "Say '{replacement}'."
+    examples: {fail: ["cheap"], pass: ["affordable"]}
+""",
+    )
+    (rules / "_baseline").mkdir()
+    draft = tmp_path / "d.txt"
+    draft.write_text("Subject: Cheap pills\n\nOur CHEAP pill, don’t wait.\n")
+    result = studio("check", str(draft), "-c", "email", "--rules", str(rules / "p"), "--fix")
+    # Exact forms are fixed; "pills" is inflected, so it is only suggested (and stays flagged).
+    assert result.stdout == "Subject: Affordable pills\n\nOur AFFORDABLE capsule, don’t wait.\n"
+    assert "1:10 fixed P-SWAP: 'Cheap' -> 'Affordable'" in result.stderr
+    assert result.stderr.count(" fixed P-SWAP") == 3
+    assert result.returncode == 0
+
+
+def test_rules_test_and_show() -> None:
+    tested = studio("rules", "test")
+    assert tested.returncode == 0, tested.stdout
+    assert "0 failed" in tested.stdout.splitlines()[-1]
+    shown = studio("rules", "show", "_baseline", "--format", "json")
+    body = json.loads(shown.stdout)
+    assert body["version"].startswith("sha256:")
+    assert any(rule["id"] == "SMS-OPTOUT" for rule in body["rules"])
+
+
+def test_rules_test_reports_a_failing_example(tmp_path: Path) -> None:
+    write_pack(
+        tmp_path,
+        "p",
+        """rules:
+  - id: P-1
+    kind: existence
+    category: banned
+    severity: error
+    terms: [cheap]
+    message: "no"
+    examples: {fail: ["inexpensive"], pass: ["fine"]}
+""",
+    )
+    result = studio("rules", "test", str(tmp_path))
+    assert result.returncode == 1
+    assert "rule P-1: example 'inexpensive' should fail but passed" in result.stdout
+    assert "0 passed, 1 failed" in result.stdout or "1 passed, 1 failed" in result.stdout
+
+
+def test_python_dash_m_matches_console_script() -> None:
+    assert "check" in studio("--help").stdout

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from guardrails import Channel, Variant, parse_labelled_text, sms
+
+
+def test_gsm7_and_ucs2_segments() -> None:
+    assert sms.encoding("Hello @ £5") == "GSM-7"
+    assert sms.segments("a" * 160) == 1
+    assert sms.segments("a" * 161) == 2
+    assert sms.segments("a" * 306) == 2 and sms.segments("a" * 307) == 3
+    assert sms.units("10€ [x]") == 10  # € [ ] cost two septets each
+    assert sms.encoding("Don’t") == "UCS-2"
+    assert sms.segments("Don’t" + "a" * 65) == 1 and sms.segments("Don’t" + "a" * 66) == 2
+    assert sms.units("🔥") == 2  # outside the BMP: a surrogate pair
+    assert sms.segments("") == 0
+
+
+def test_labelled_text_offsets_slice_fields() -> None:
+    text = "Subject: Big news\nPreheader: The preheader line\n\nHello there,\nbody text.\n"
+    parsed = parse_labelled_text(text, Channel.EMAIL)
+    fields = parsed.variant.fields
+    assert fields == {
+        "subject": "Big news",
+        "preheader": "The preheader line",
+        "body": "Hello there,\nbody text.",
+    }
+    for name, value in fields.items():
+        assert isinstance(value, str)
+        assert text[parsed.offsets[name] : parsed.offsets[name] + len(value)] == value
+
+
+def test_labelled_ad_lists() -> None:
+    text = "Headline: One\nHeadline: Two\nDescription: Desc A\nPath1: shoes\n"
+    parsed = parse_labelled_text(text, Channel.AD)
+    assert parsed.variant.fields == {
+        "headlines": ["One", "Two"],
+        "descriptions": ["Desc A"],
+        "path1": "shoes",
+    }
+    assert parsed.offsets["headlines[1]"] == text.index("Two")
+
+
+def test_plain_text_is_main_field() -> None:
+    assert parse_labelled_text("Acme: hi. Reply STOP", Channel.SMS).variant.fields == {
+        "body": "Acme: hi. Reply STOP"
+    }
+    assert parse_labelled_text("", Channel.SMS).variant.fields == {}
+
+
+def test_field_twice_is_an_error() -> None:
+    with pytest.raises(ValueError, match="'subject' is given twice"):
+        parse_labelled_text("Subject: a\nSubject: b\n", Channel.EMAIL)
+
+
+def test_variant_rejects_unknown_and_misshapen_fields() -> None:
+    with pytest.raises(ValidationError, match="'title' is not a email field"):
+        Variant(channel="email", fields={"title": "x"})
+    with pytest.raises(ValidationError, match="must be a list of strings"):
+        Variant(channel="ad", fields={"headlines": "x"})

@@ -1,0 +1,48 @@
+"""The Check copy page driven through Streamlit's AppTest, as a user would use it."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from guardrails import Finding
+from studio.ui.highlight import highlight_html
+from tests.conftest import REPO
+
+
+def _app() -> AppTest:
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    app.run()
+    assert not app.exception
+    return app
+
+
+def test_sms_findings_are_highlighted_and_listed() -> None:
+    app = _app()
+    app.selectbox[1].select("sms").run()
+    app.text_area[0].input("Save 20% TODAY only!! <script>alert(1)</script>")
+    app.button[0].click().run()
+    assert not app.exception
+    assert "Blocked" in app.subheader[0].value
+    marked = [m.value for m in app.markdown if "<mark" in m.value]
+    assert marked and "&lt;script&gt;" in marked[0] and "<script>" not in marked[0]
+    rules = set(app.dataframe[0].value["rule"])
+    assert {"CLAIM-DISCOUNT", "SMS-OPTOUT", "TONE-PUNCT-REPEAT"} <= rules
+
+
+def test_brand_pack_recognises_approved_claims() -> None:
+    app = _app()
+    app.selectbox[0].select("brightleaf").run()
+    app.selectbox[1].select("sms").run()
+    app.text_area[0].input("Brightleaf: free shipping on orders over $35. Reply STOP to opt out.")
+    app.button[0].click().run()
+    assert "Pass" in app.subheader[0].value
+    assert any("Approved claim" in s.value for s in app.success)
+
+
+def test_highlight_escapes_rule_messages_and_copy() -> None:
+    finding = Finding(
+        rule="X", category="tone", severity="warning", field="body", start=0, end=3,
+        text="<b>", message='"><img src=x onerror=alert(1)>',
+    )  # fmt: skip
+    out = highlight_html("<b> & more", [finding])
+    assert "<img" not in out and "&lt;b&gt;" in out and "&amp; more" in out
