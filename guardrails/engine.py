@@ -54,9 +54,14 @@ class Matcher:
         for term in terms:
             pack.terms.add(term, exact, self._group)
             self._has_terms = True
-        self._pattern_ids = [pack.patterns.add(p) for p in patterns]
+        self._pattern_ids = [pack.add_pattern(p, self._group) for p in patterns]
+
+    def hit(self, view: FieldView) -> bool:
+        return self._group in view.hit_groups
 
     def find(self, view: FieldView) -> list[tuple[int, int]]:
+        if self._group not in view.hit_groups:
+            return []
         spans = list(view.term_hits.get(self._group, ())) if self._has_terms else []
         if self._pattern_ids:
             hits = view.pattern_hits
@@ -95,6 +100,7 @@ class CompiledRule:
 
     scope = "field"
     exempt_matcher: Matcher | None = None  # what this rule marks as approved boilerplate
+    trigger: Matcher | None = None  # set by kinds that can only fire where this matcher hits
 
     def __init__(self, rule: Any, pack: CompiledPack) -> None:
         self.rule = rule
@@ -133,7 +139,7 @@ class CompiledRule:
         values.setdefault("channel", view.channel.value)
         brand = self.pack.pack.brand
         values.setdefault("brand", brand.name if brand else "the brand")
-        return Finding(
+        return Finding.model_construct(  # fields come from validated rules: skip re-validation
             rule=self.rule.id,
             category=self.rule.category,
             severity=self.rule.severity,
@@ -161,6 +167,7 @@ class CompiledPack:
         self.terms = TermIndex()
         self.patterns = PatternSet()
         self._groups = 0
+        self.pattern_groups: list[int] = []  # pattern index -> matcher group
         self.worst_case = {name: f.worst_case for name, f in pack.merge_fields.items()}
         self.rules: list[CompiledRule] = [compile_rule(rule, self) for rule in pack.rules]
         self._claims = [
@@ -180,6 +187,11 @@ class CompiledPack:
         self._groups += 1
         return self._groups
 
+    def add_pattern(self, pattern: str, group: int) -> int:
+        index = self.patterns.add(pattern)
+        self.pattern_groups.append(group)
+        return index
+
     def check(self, variant: Variant, today: dt.date | None = None) -> Report:
         ctx = CheckContext(variant.channel, today or dt.date.today(), self.pack.brand)
         views = [
@@ -189,7 +201,8 @@ class CompiledPack:
         findings: list[Finding] = []
         for view in views:
             for rule in self._rules_for(variant.channel, view.base):
-                findings.extend(rule.run_field(view, ctx))
+                if rule.trigger is None or rule.trigger.hit(view):
+                    findings.extend(rule.run_field(view, ctx))
         for rule in self.rules:
             if rule.scope == "variant":
                 applicable = [v for v in views if rule.applies(variant.channel, v.base)]
@@ -227,6 +240,8 @@ class CompiledPack:
         the place of the generic claim findings inside its span.
         """
         approved: list[ApprovedClaimUse] = []
+        if not findings and not self.pack.claims:
+            return findings, approved
         shields: dict[str, list[tuple[int, int, frozenset[Category]]]] = {}
         for view in views:
             spans = shields.setdefault(view.path, [])

@@ -34,27 +34,40 @@ def lemma_table() -> dict[str, str]:
     return table
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    start: int
-    end: int
-    lower: str
-    lemma: str
+@dataclass(slots=True)
+class Tokens:
+    """The words of a text as parallel lists (cheaper to build than an object per token)."""
+
+    starts: list[int]
+    ends: list[int]
+    lowers: list[str]
+    lemmas: list[str]
+
+    def __len__(self) -> int:
+        return len(self.starts)
 
 
-def tokenize(text: str) -> list[Token]:
+def tokenize(text: str) -> Tokens:
     """Tokens of `text` with code-point offsets, lowercase form and lookup lemma."""
-    lemmas = lemma_table()
-    tokens = []
+    starts: list[int] = []
+    ends: list[int] = []
     for tok in tokenizer_pipeline().tokenizer(text):
-        if tok.is_space:
-            continue  # runs of spaces (blanked merge tags among them) are not words
-        lower = tok.lower_.replace("’", "'")  # "don’t" and "don't" are one word
-        tokens.append(Token(tok.idx, tok.idx + len(tok.text), lower, lemmas.get(lower, lower)))
-    return tokens
+        if not tok.is_space:  # runs of spaces (blanked merge tags among them) are not words
+            start = tok.idx
+            starts.append(start)
+            ends.append(start + len(tok))
+    lowered = text.lower()
+    if len(lowered) != len(text):  # a few characters lowercase to two ("İ"): slice per token
+        lowers = [text[s:e].lower() for s, e in zip(starts, ends, strict=True)]
+    else:
+        lowers = [lowered[s:e] for s, e in zip(starts, ends, strict=True)]
+    lowers = [w.replace("’", "'") if "’" in w else w for w in lowers]  # don’t = don't
+    get = lemma_table().get
+    return Tokens(starts, ends, lowers, [get(w, w) for w in lowers])
 
 
 def term_tokens(term: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """(lowercase forms, lemmas) of a term, hyphens dropped so "best-selling" = "best selling"."""
-    toks = [t for t in tokenize(term) if t.lower not in HYPHENS]
-    return tuple(t.lower for t in toks), tuple(t.lemma for t in toks)
+    toks = tokenize(term)
+    keep = [i for i, lower in enumerate(toks.lowers) if lower not in HYPHENS]
+    return tuple(toks.lowers[i] for i in keep), tuple(toks.lemmas[i] for i in keep)

@@ -10,7 +10,7 @@ import functools
 
 import pyphen
 
-from guardrails.nlp import Token
+from guardrails.nlp import Tokens
 
 _TERMINALS = frozenset({".", "!", "?", "...", "…"})
 
@@ -25,24 +25,24 @@ def syllables(word: str) -> int:
     return len(_dictionary().positions(word)) + 1
 
 
-def words(tokens: list[Token], text: str) -> list[str]:
-    spans = (text[t.start : t.end] for t in tokens)
+def words(tokens: Tokens, text: str) -> list[str]:
+    spans = (text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True))
     return [w for w in spans if any(c.isalpha() for c in w)]
 
 
-def grade(tokens: list[Token], text: str) -> tuple[float, int]:
+def grade(tokens: Tokens, text: str) -> tuple[float, int]:
     """(Flesch-Kincaid grade, word count) of a text."""
     found = words(tokens, text)
     if not found:
         return 0.0, 0
     sentences = 0
     previous_terminal = False
-    for tok in tokens:
-        terminal = tok.lower in _TERMINALS or all(c in ".!?" for c in tok.lower)
+    for lower in tokens.lowers:
+        terminal = lower in _TERMINALS or all(c in ".!?" for c in lower)
         if terminal and not previous_terminal:
             sentences += 1
         previous_terminal = terminal
-    if tokens and not previous_terminal:
+    if len(tokens) and not previous_terminal:
         sentences += 1
     total_syllables = sum(syllables(w.lower()) for w in found)
     n = len(found)

@@ -30,24 +30,33 @@ TRANSLITERATIONS = {
 }
 
 
-def is_gsm7(char: str) -> bool:
-    return char in GSM7_BASIC or char in GSM7_EXTENSION
+GSM7 = GSM7_BASIC | GSM7_EXTENSION
+
+
+def non_gsm7(text: str) -> set[str]:
+    """The characters of `text` outside GSM-7 (empty for a pure GSM-7 text)."""
+    return set(text) - GSM7
 
 
 def encoding(text: str) -> str:
-    return "GSM-7" if all(is_gsm7(c) for c in text) else "UCS-2"
+    return measure(text)[0]
 
 
 def units(text: str) -> int:
     """Septets for GSM-7, UTF-16 code units for UCS-2 (an emoji outside the BMP takes two)."""
-    if encoding(text) == "GSM-7":
-        return sum(2 if c in GSM7_EXTENSION else 1 for c in text)
-    return len(text.encode("utf-16-le")) // 2
+    return measure(text)[1]
+
+
+def measure(text: str) -> tuple[str, int, int]:
+    """(encoding, units, segments) of a message."""
+    if non_gsm7(text):
+        n, single, part, name = len(text.encode("utf-16-le")) // 2, 70, 67, "UCS-2"
+    else:
+        n = len(text) + sum(text.count(c) for c in GSM7_EXTENSION)
+        single, part, name = 160, 153, "GSM-7"
+    count = 0 if n == 0 else 1 if n <= single else math.ceil(n / part)
+    return name, n, count
 
 
 def segments(text: str) -> int:
-    n = units(text)
-    single, part = (160, 153) if encoding(text) == "GSM-7" else (70, 67)
-    if n == 0:
-        return 0
-    return 1 if n <= single else math.ceil(n / part)
+    return measure(text)[2]

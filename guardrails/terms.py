@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from guardrails.nlp import HYPHENS, Token, term_tokens
+from guardrails.nlp import HYPHENS, Tokens, term_tokens
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,17 +35,18 @@ class TermIndex:
         for key in keys:
             self._by_first.setdefault(key, []).append(entry)
 
-    def find(self, tokens: list[Token]) -> dict[int, list[tuple[int, int]]]:
+    def find(self, tokens: Tokens) -> dict[int, list[tuple[int, int]]]:
         """Spans of every term occurrence, by group."""
         found: dict[int, list[tuple[int, int]]] = {}
         index = self._by_first
         if not index:
             return found
-        n = len(tokens)
-        for i, tok in enumerate(tokens):
-            candidates = index.get(tok.lower)
-            if tok.lemma != tok.lower:
-                by_lemma = index.get(tok.lemma)
+        lowers, lemmas = tokens.lowers, tokens.lemmas
+        for i, lower in enumerate(lowers):
+            candidates = index.get(lower)
+            lemma = lemmas[i]
+            if lemma != lower:
+                by_lemma = index.get(lemma)
                 if by_lemma:
                     candidates = [*(candidates or []), *by_lemma]
             if not candidates:
@@ -55,23 +56,24 @@ class TermIndex:
                 if id(term) in seen:
                     continue
                 seen.add(id(term))
-                end = _match_at(tokens, i, n, term)
+                end = _match_at(tokens, i, term)
                 if end is not None:
-                    found.setdefault(term.group, []).append((tok.start, end))
+                    found.setdefault(term.group, []).append((tokens.starts[i], end))
         return found
 
 
-def _match_at(tokens: list[Token], i: int, n: int, term: _Term) -> int | None:
+def _match_at(tokens: Tokens, i: int, term: _Term) -> int | None:
+    lowers, lemmas = tokens.lowers, tokens.lemmas
+    n = len(lowers)
     k = i
-    last_end = tokens[i].end
+    last_end = tokens.ends[i]
     for j, lower in enumerate(term.lowers):
-        while k < n and tokens[k].lower in HYPHENS and j > 0:
+        while k < n and lowers[k] in HYPHENS and j > 0:
             k += 1
         if k >= n:
             return None
-        tok = tokens[k]
-        if tok.lower != lower and (term.exact or tok.lemma != term.lemmas[j]):
+        if lowers[k] != lower and (term.exact or lemmas[k] != term.lemmas[j]):
             return None
-        last_end = tok.end
+        last_end = tokens.ends[k]
         k += 1
     return last_end

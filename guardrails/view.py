@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from guardrails.content import Channel
 from guardrails.merge import MergeTag, fill, find_tags, mask
-from guardrails.nlp import Token, tokenize
+from guardrails.nlp import Tokens, tokenize
 from guardrails.patterns import ByteToCharOffsets
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ class FieldView:
         return fill(self.text, self.tags, self.pack.worst_case, UNKNOWN_FILL)
 
     @cached_property
-    def tokens(self) -> list[Token]:
+    def tokens(self) -> Tokens:
         return tokenize(self.masked)
 
     @cached_property
@@ -52,6 +52,12 @@ class FieldView:
     @cached_property
     def pattern_hits(self) -> frozenset[int]:
         return self.pack.patterns.hits(self.data)
+
+    @cached_property
+    def hit_groups(self) -> frozenset[int]:
+        """The matcher groups with any hit in this field: the rest are skipped at once."""
+        by_pattern = self.pack.pattern_groups
+        return frozenset(self.term_hits).union(by_pattern[i] for i in self.pattern_hits)
 
     @cached_property
     def claim_uses(self) -> list[ClaimUse]:

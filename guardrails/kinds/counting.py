@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -12,10 +13,14 @@ from guardrails.findings import Finding
 from guardrails.view import FieldView
 
 MAX_FINDINGS_PER_FIELD = 20  # past this a field is flooded; the first ones make the point
+_CAPS_RUN = re.compile(r"[A-Z]{2}")
+# Every emoji contains a code point from these blocks (keycaps, ©/®, ‼, the symbol and pictograph
+# planes); text without one needs no emoji parse.
+_MAYBE_EMOJI = re.compile("[\u00a9\u00ae\u203c-\u3299\U0001f000-\U0001faff\u20e3]")
 
 
 def emoji_spans(text: str) -> list[tuple[int, int]]:
-    if text.isascii():
+    if text.isascii() or not _MAYBE_EMOJI.search(text):
         return []
     return [(e["match_start"], e["match_end"]) for e in emoji.emoji_list(text)]
 
@@ -25,6 +30,7 @@ class Occurrence(CompiledRule):
         super().__init__(rule, pack)
         self.scope = rule.scope
         self.matcher = None if rule.emoji else Matcher(pack, patterns=[rule.pattern])
+        self.trigger = self.matcher  # no occurrence, nothing to count
 
     def _occurrences(self, view: FieldView) -> list[tuple[int, int]]:
         if self.matcher is None:
@@ -53,10 +59,13 @@ class Capitalization(CompiledRule):
         self.allowed = frozenset(a.upper() for a in allowed)
 
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
+        text = view.masked
+        if text.isascii() and not _CAPS_RUN.search(text):
+            return  # no two capitals in a row: nothing to look at
         count = 0
-        text = view.text
-        for tok in view.tokens:
-            word = text[tok.start : tok.end]
+        tokens = view.tokens
+        for start, end in zip(tokens.starts, tokens.ends, strict=True):
+            word = text[start:end]
             if (
                 word.isupper()
                 and not any(c.isdigit() for c in word)  # WELCOME20 is a code, not shouting
@@ -64,9 +73,7 @@ class Capitalization(CompiledRule):
                 and word not in self.allowed
                 and not self.excepted(word)
             ):
-                yield self.finding(
-                    view, tok.start, tok.end, fix=None, suggestions=[word.capitalize()]
-                )
+                yield self.finding(view, start, end, suggestions=[word.capitalize()])
                 count += 1
                 if count >= MAX_FINDINGS_PER_FIELD:
                     return

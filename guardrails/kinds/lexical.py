@@ -13,7 +13,9 @@ from guardrails.view import FieldView
 class Existence(CompiledRule):
     def __init__(self, rule: Any, pack: CompiledPack) -> None:
         super().__init__(rule, pack)
-        self.matcher = Matcher(pack, rule.terms, rule.patterns, exact=rule.match == "exact")
+        self.matcher = self.trigger = Matcher(
+            pack, rule.terms, rule.patterns, exact=rule.match == "exact"
+        )
 
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
         for start, end in self.matcher.find(view):
@@ -38,6 +40,7 @@ class Substitution(CompiledRule):
             (Matcher(pack, [term], exact=exact), term.lower(), better)
             for term, better in rule.swap.items()
         ]
+        self.trigger = Matcher(pack, list(rule.swap), exact=exact)
 
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
         """Only the term's own form gets an automatic fix: "cheaper" -> "affordable" would be
@@ -58,11 +61,13 @@ class Conditional(CompiledRule):
     def __init__(self, rule: Any, pack: CompiledPack) -> None:
         super().__init__(rule, pack)
         self.scope = rule.scope
-        self.trigger = Matcher(pack, rule.terms, rule.patterns, exact=rule.match == "exact")
+        self.triggers = self.trigger = Matcher(
+            pack, rule.terms, rule.patterns, exact=rule.match == "exact"
+        )
         self.requires = Matcher(pack, patterns=rule.requires)
 
     def _triggers(self, view: FieldView) -> list[tuple[int, int]]:
-        return [(s, e) for s, e in self.trigger.find(view) if not self.excepted(view.text[s:e])]
+        return [(s, e) for s, e in self.triggers.find(view) if not self.excepted(view.text[s:e])]
 
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
         spans = self._triggers(view)

@@ -31,11 +31,8 @@ class Metric(CompiledRule):
         if metric == "length":
             return len(view.filled), {}
         if metric == "sms_segments":
-            filled = view.filled
-            return sms.segments(filled), {
-                "encoding": sms.encoding(filled),
-                "units": sms.units(filled),
-            }
+            name, units, segments = sms.measure(view.filled)
+            return segments, {"encoding": name, "units": units}
         if metric == "words":
             return len(readability.words(view.tokens, view.masked)), {}
         grade, words = readability.grade(view.tokens, view.masked)

@@ -7,6 +7,7 @@ published numbers and addresses (the pack's `brand`) are not personal data.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +21,8 @@ from guardrails.view import FieldView
 _EMAIL = compile_pattern(r"[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}")
 _CARD = compile_pattern(r"\b(?:\d[ -]?){12,18}\d\b")
 _SSN = compile_pattern(r"\b(?:00[1-9]|0[1-9]\d|[1-578]\d\d|6[0-57-9]\d|66[0-57-9])-\d\d-\d{4}\b")
-_MIN_PHONE_DIGITS = 7
+_WINDOW = 12  # characters of context kept around a digit run (a "+1 (" prefix, say)
+_NUMBER_RUN = re.compile(r"(?:\d[\s().-]{0,2}){6}\d")
 _POSSIBLE = phonenumbers.Leniency.POSSIBLE
 _FULL_NUMBER_DIGITS = 10
 
@@ -54,9 +56,8 @@ class Pii(CompiledRule):
             for start, end in spans_of(_EMAIL, view.data, view.to_char):
                 if not self._own_email(text[start:end]):
                     yield self.finding(view, start, end, what="an email address")
-        digit_count = sum(c.isdigit() for c in text)
-        if digit_count < _MIN_PHONE_DIGITS:
-            return
+        if not _NUMBER_RUN.search(text):
+            return  # no run of 7+ digits (separators allowed): no phone, card or SSN
         if "card" in self.detect:
             for start, end in spans_of(_CARD, view.data, view.to_char):
                 if luhn_valid(_digits(text[start:end])):
@@ -71,6 +72,14 @@ class Pii(CompiledRule):
     def _phones(self, text: str) -> list[tuple[int, int]]:
         """Numbers as any of the pack's regions would dial them, the brand's own left out."""
         spans: set[tuple[int, int]] = set()
+        for run in _NUMBER_RUN.finditer(text):
+            # The matcher is pure Python: give it only a window around each run of digits.
+            lo, hi = max(0, run.start() - _WINDOW), min(len(text), run.end() + _WINDOW)
+            spans.update((lo + s, lo + e) for s, e in self._phones_in(text[lo:hi]))
+        return sorted(spans)
+
+    def _phones_in(self, text: str) -> set[tuple[int, int]]:
+        spans: set[tuple[int, int]] = set()
         for region in self.rule.phone_regions:
             # Valid numbers, and merely possible ones with a full national length: fictional
             # ranges (07700 900xxx) are still phone numbers, but a year or an order number is not.
@@ -82,7 +91,7 @@ class Pii(CompiledRule):
                     continue
                 if digits[-10:] not in self.own_phones:
                     spans.add((match.start, match.end))
-        return sorted(spans)
+        return spans
 
     def _own_email(self, address: str) -> bool:
         address = address.lower()

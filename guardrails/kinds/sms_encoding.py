@@ -14,9 +14,12 @@ from guardrails.view import FieldView
 class SmsEncoding(CompiledRule):
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
         text = view.masked
+        outside = sms.non_gsm7(text)
+        if not outside:
+            return
         runs: list[tuple[int, int]] = []
         for i, char in enumerate(text):
-            if not sms.is_gsm7(char):
+            if char in outside:
                 if runs and runs[-1][1] == i:
                     runs[-1] = (runs[-1][0], i + 1)
                 else:
