@@ -19,7 +19,8 @@ class ClaimRegistry(CompiledRule):
                 allowed = ", ".join(c.value for c in claim.channels)
                 problem = f"is approved for {allowed} only, not {ctx.channel.value}"
             elif not use.requires_met:
-                problem = "must appear with its qualifier: " + " / ".join(claim.requires)
+                qualifier = claim.qualifier or " / ".join(claim.requires)
+                problem = f"must appear with its qualifier in the same field: {qualifier}"
             else:
                 continue
             yield self.finding(

@@ -6,6 +6,7 @@ a branded short domain is the fix.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,6 +15,7 @@ from guardrails.findings import Finding
 from guardrails.patterns import compile_pattern
 from guardrails.view import FieldView
 
+_DOMAIN_HINT = re.compile(r"[a-z0-9]\.[a-z]{2}", re.IGNORECASE)
 _LINK = compile_pattern(
     r"(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})\b(?:/[^\s]*)?"
 )
@@ -33,8 +35,8 @@ class Links(CompiledRule):
 
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
         text = view.masked
-        if "." not in text:
-            return
+        if not _DOMAIN_HINT.search(text):
+            return  # no "x.yz" anywhere: no link
         for match in _LINK.finditer(view.data):
             start, end = view.to_char(match.start()), view.to_char(match.end())
             if start > 0 and text[start - 1] == "@":

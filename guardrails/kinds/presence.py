@@ -30,7 +30,7 @@ class Required(CompiledRule):
         """Merge tags are blanked for the matchers, so required variables are looked up apart."""
         if self.variables and any(tag.variable in self.variables for tag in view.tags):
             return True
-        return bool(self.matcher.find(view))
+        return self.matcher.hit(view)
 
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
         if self.active and not self._present(view):

@@ -228,6 +228,7 @@ class ApprovedClaim(_Strict):
     expires: dt.date | None = None
     channels: list[Channel] | None = None
     requires: list[str] = Field(default_factory=list)  # patterns needed in the same field
+    qualifier: str | None = None  # `requires` in words, for the reviewer: "APY accurate as of …"
 
 
 class Override(_Strict):

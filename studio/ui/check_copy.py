@@ -15,7 +15,7 @@ from guardrails import (
 )
 from guardrails.examples import find_packs
 from studio.config import rules_root
-from studio.ui.highlight import highlight_html
+from studio.ui.highlight import findings_html, highlight_html
 
 _VERDICT_LABEL = {
     Verdict.PASS: ":green[Pass — no warnings or errors]",
@@ -86,21 +86,8 @@ if submitted:
         st.markdown(f"**{path}**")
         st.markdown(highlight_html(text, mine) or "&nbsp;", unsafe_allow_html=True)
     if report.findings:
-        st.dataframe(
-            [
-                {
-                    "severity": f.severity.value,
-                    "rule": f.rule,
-                    "field": f.field,
-                    "words": f.text,
-                    "why": f.message,
-                    "fix": f.fix or "; ".join(f.suggestions),
-                }
-                for f in report.findings
-            ],
-            hide_index=True,
-            use_container_width=True,
-        )
+        st.markdown(f"**{len(report.findings)} findings**")
+        st.markdown(findings_html(report.findings), unsafe_allow_html=True)
     for use in report.approved_claims:
         st.success(
             f"Approved claim `{use.claim}` in {use.field}: “{use.text}” — evidence: {use.evidence}"

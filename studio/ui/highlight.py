@@ -26,3 +26,19 @@ def highlight_html(text: str, findings: list[Finding]) -> str:
         pos = f.end
     parts.append(html.escape(text[pos:]))
     return "".join(parts).replace("\n", "<br>")
+
+
+def findings_html(findings: list[Finding]) -> str:
+    """Findings as an escaped list: severity, rule, the words, why, and the fix or suggestion."""
+    items = []
+    for f in findings:
+        advice = f"Fix: {f.fix}" if f.fix else "; ".join(f.suggestions)
+        words = f" “{html.escape(f.text)}”" if f.text else ""
+        source = f"<br><small>Source: {html.escape(f.source)}</small>" if f.source else ""
+        items.append(
+            f'<li style="margin-bottom:.5em"><span style="background:{_COLOURS[f.severity]};'
+            f'padding:0 .3em">{f.severity.value}</span> <code>{html.escape(f.rule)}</code> '
+            f"<b>{html.escape(f.field)}</b>{words}<br>{html.escape(f.message)}"
+            f"{'<br><i>' + html.escape(advice) + '</i>' if advice else ''}{source}</li>"
+        )
+    return f"<ul style='list-style:none;padding-left:0'>{''.join(items)}</ul>"
