@@ -1,9 +1,11 @@
 """Guardrail speed: the full baseline pack over mixed drafts, beside the spaCy tokenizer alone.
 
-Drafts are generated from a seeded pool of real-style fragments (clean and offending), so
-texts differ and no cache flatters either side. Prints drafts/s, p50 and p99 per draft for
-SMS/ad-length drafts and for the email set, the tokenizer-only rate over the same field texts
-in the same run, their ratio, and how check time scales with text size (100 KB vs 1 MB).
+The main population is the labelled corpora (tests/corpus/*.jsonl: real-style email, SMS and ad
+drafts, a third of them clean), cycled to the requested count with a per-copy reference number
+so no two texts are identical. A second, "dense" population is a seeded soup of offending
+fragments, a stress case where nearly every field raises something. Prints drafts/s, p50 and
+p99 per draft, the tokenizer-only rate over the same field texts in the same run and the ratio,
+and how check time scales with text size (100 KB vs 1 MB).
 
     .venv/bin/python -m bench.guardrails_speed [--drafts 10000] [--pack brand_rules/_baseline]
 """
@@ -11,6 +13,7 @@ in the same run, their ratio, and how check time scales with text size (100 KB v
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import time
@@ -42,6 +45,27 @@ FRAGMENTS = [
     "See the new colors in store",
     "Pause or cancel any time",
 ]
+
+
+def corpus_drafts(n: int) -> list[Variant]:
+    """`n` drafts cycled from the labelled corpora, each copy with its own reference number."""
+    items = [
+        json.loads(line)
+        for path in sorted((REPO / "tests" / "corpus").glob("*.jsonl"))
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
+    drafts = []
+    for i in range(n):
+        item = items[i % len(items)]
+        fields = dict(item["fields"])
+        main = next(k for k in ("body", "primary_text", "descriptions") if k in fields)
+        if isinstance(fields[main], list):
+            fields[main] = [*fields[main][:-1], f"{fields[main][-1]} Ref {i}."]
+        else:
+            fields[main] = f"{fields[main]} Ref {i}."
+        drafts.append(Variant(channel=item["channel"], fields=fields))
+    return drafts
 
 
 def make_drafts(n: int, seed: int = 7) -> list[Variant]:
@@ -79,23 +103,32 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-def measure(pack, drafts: list[Variant]) -> tuple[float, list[float], float]:  # type: ignore[no-untyped-def]
-    """(checked drafts/s, per-draft seconds, tokenizer-only drafts/s) over `drafts`."""
+def measure(pack, drafts: list[Variant], repeats: int = 3) -> tuple[float, list[float], float]:  # type: ignore[no-untyped-def]
+    """(checked drafts/s, per-draft seconds, tokenizer-only drafts/s), best of `repeats` passes:
+    this is a shared machine, and the best pass is the one least disturbed by neighbours."""
     tokenizer = tokenizer_pipeline().tokenizer
     texts = [[text for _, _, text in d.iter_fields()] for d in drafts]
-    started = time.perf_counter()
-    for fields in texts:
+    for fields in texts:  # warm spaCy's tokenizer cache for both timed passes alike
         for text in fields:
             tokenizer(text)
-    tokenizer_rate = len(drafts) / (time.perf_counter() - started)
-    times = []
-    started = time.perf_counter()
-    for draft in drafts:
-        t0 = time.perf_counter()
-        pack.check(draft)
-        times.append(time.perf_counter() - t0)
-    rate = len(drafts) / (time.perf_counter() - started)
-    return rate, times, tokenizer_rate
+    tokenizer_best = check_best = float("inf")
+    best_times: list[float] = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        for fields in texts:
+            for text in fields:
+                tokenizer(text)
+        tokenizer_best = min(tokenizer_best, time.perf_counter() - started)
+        times = []
+        started = time.perf_counter()
+        for draft in drafts:
+            t0 = time.perf_counter()
+            pack.check(draft)
+            times.append(time.perf_counter() - t0)
+        elapsed = time.perf_counter() - started
+        if elapsed < check_best:
+            check_best, best_times = elapsed, times
+    return len(drafts) / check_best, best_times, len(drafts) / tokenizer_best
 
 
 def scaling(pack) -> tuple[float, float]:  # type: ignore[no-untyped-def]
@@ -115,18 +148,21 @@ def main() -> None:
     parser.add_argument("--pack", type=Path, default=REPO / "brand_rules" / "_baseline")
     args = parser.parse_args()
     pack = compile_pack(load_pack(args.pack))
-    drafts = make_drafts(args.drafts)
-    warmup = make_drafts(500, seed=99)
-    measure(pack, warmup)
+    drafts = corpus_drafts(args.drafts)
+    dense = make_drafts(args.drafts)
+    measure(pack, make_drafts(500, seed=99))
     short = [d for d in drafts if d.channel != "email"]
     emails = [d for d in drafts if d.channel == "email"]
-    print(f"pack {pack.pack.name} ({len(pack.rules)} rules), {len(drafts)} drafts, one core")
-    print(f"{'set':<12} {'drafts':>6} {'checked/s':>10} {'p50 ms':>7} {'p99 ms':>7} "
+    dense_short = [d for d in dense if d.channel != "email"]
+    print(f"pack {pack.pack.name} ({len(pack.rules)} rules), one core")
+    print(f"{'set':<16} {'drafts':>6} {'checked/s':>10} {'p50 ms':>7} {'p99 ms':>7} "
           f"{'tokenizer/s':>11} {'ratio':>6}")  # fmt: skip
-    for name, subset in (("sms+ad", short), ("email", emails), ("all", drafts)):
+    rows = (("corpus sms+ad", short), ("corpus email", emails), ("corpus all", drafts),
+            ("dense sms+ad", dense_short), ("dense all", dense))  # fmt: skip
+    for name, subset in rows:
         rate, times, tok_rate = measure(pack, subset)
         print(
-            f"{name:<12} {len(subset):>6} {rate:>10.0f} {statistics.median(times) * 1e3:>7.3f} "
+            f"{name:<16} {len(subset):>6} {rate:>10.0f} {statistics.median(times) * 1e3:>7.3f} "
             f"{percentile(times, 0.99) * 1e3:>7.3f} {tok_rate:>11.0f} {rate / tok_rate:>6.2f}"
         )
     small, large = scaling(pack)

@@ -139,7 +139,7 @@ class CompiledRule:
         values.setdefault("channel", view.channel.value)
         brand = self.pack.pack.brand
         values.setdefault("brand", brand.name if brand else "the brand")
-        return Finding.model_construct(  # fields come from validated rules: skip re-validation
+        return Finding(
             rule=self.rule.id,
             category=self.rule.category,
             severity=self.rule.severity,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re2
 
+_UNANCHORED = re2._Anchor.UNANCHORED  # the wrapper's private API: google-re2 is pinned <2
 _OPTIONS = re2.Options()
 _OPTIONS.max_mem = 8 << 20  # a pattern whose automaton needs more is refused at load
 _OPTIONS.log_errors = False
@@ -93,9 +94,26 @@ class PatternSet:
 
 def spans_of(regexp: re2._Regexp, data: bytes, to_char: ByteToCharOffsets) -> list[tuple[int, int]]:
     """Code-point spans of every non-empty match of a compiled pattern."""
+    return [spans[0] for spans in group_spans(regexp, data, to_char, 1)]
+
+
+def group_spans(
+    regexp: re2._Regexp, data: bytes, to_char: ByteToCharOffsets, groups: int
+) -> list[list[tuple[int, int]]]:
+    """For every non-empty match, the code-point spans of groups 0 .. groups-1.
+
+    This loops over RE2's C-level `Match` directly: the wrapper's `finditer` builds a match
+    object and decodes offsets in Python for every hit, which doubled the cost of a check.
+    """
+    match = regexp._regexp.Match
     out = []
-    for match in regexp.finditer(data):
-        start, end = match.span()
+    pos, end_of_data = 0, len(data)
+    while pos <= end_of_data:
+        spans = match(_UNANCHORED, data, pos, end_of_data)
+        start, end = spans[0]
+        if start < 0:
+            break
         if end > start:
-            out.append((to_char(start), to_char(end)))
+            out.append([(to_char(s), to_char(e)) for s, e in spans[:groups]])
+        pos = end if end > pos else pos + 1
     return out

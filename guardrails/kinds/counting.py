@@ -14,6 +14,8 @@ from guardrails.view import FieldView
 
 MAX_FINDINGS_PER_FIELD = 20  # past this a field is flooded; the first ones make the point
 _CAPS_RUN = re.compile(r"[A-Z]{2}")
+# A whole word of letters: WELCOME20 (a code) and U.S.A. (initials) are not shouted words.
+_WORD = re.compile(r"\b[^\W\d_]+\b")
 # Every emoji contains a code point from these blocks (keycaps, ©/®, ‼, the symbol and pictograph
 # planes); text without one needs no emoji parse.
 _MAYBE_EMOJI = re.compile("[\u00a9\u00ae\u203c-\u3299\U0001f000-\U0001faff\u20e3]")
@@ -63,17 +65,15 @@ class Capitalization(CompiledRule):
         if text.isascii() and not _CAPS_RUN.search(text):
             return  # no two capitals in a row: nothing to look at
         count = 0
-        tokens = view.tokens
-        for start, end in zip(tokens.starts, tokens.ends, strict=True):
-            word = text[start:end]
+        for match in _WORD.finditer(text):
+            word = match.group()
             if (
                 word.isupper()
-                and not any(c.isdigit() for c in word)  # WELCOME20 is a code, not shouting
-                and sum(c.isalpha() for c in word) >= self.rule.min_letters
+                and len(word) >= self.rule.min_letters
                 and word not in self.allowed
                 and not self.excepted(word)
             ):
-                yield self.finding(view, start, end, suggestions=[word.capitalize()])
+                yield self.finding(view, *match.span(), suggestions=[word.capitalize()])
                 count += 1
                 if count >= MAX_FINDINGS_PER_FIELD:
                     return

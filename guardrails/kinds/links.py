@@ -12,7 +12,7 @@ from typing import Any
 
 from guardrails.engine import CheckContext, CompiledPack, CompiledRule
 from guardrails.findings import Finding
-from guardrails.patterns import compile_pattern
+from guardrails.patterns import compile_pattern, group_spans
 from guardrails.view import FieldView
 
 _DOMAIN_HINT = re.compile(r"[a-z0-9]\.[a-z]{2}", re.IGNORECASE)
@@ -37,10 +37,9 @@ class Links(CompiledRule):
         text = view.masked
         if not _DOMAIN_HINT.search(text):
             return  # no "x.yz" anywhere: no link
-        for match in _LINK.finditer(view.data):
-            start, end = view.to_char(match.start()), view.to_char(match.end())
+        for (start, end), (host_start, host_end) in group_spans(_LINK, view.data, view.to_char, 2):
             if start > 0 and text[start - 1] == "@":
                 continue  # the domain of an email address, not a link
-            host = match.group(1).decode().lower()
+            host = text[host_start:host_end].lower()
             if _within(host, self.blocked) or (self.own_only and not _within(host, self.own)):
                 yield self.finding(view, start, end, host=host)
