@@ -20,7 +20,7 @@ from guardrails.findings import ApprovedClaimUse, Category, Finding, Report
 from guardrails.patterns import PatternSet, compile_pattern
 from guardrails.rules.loader import ResolvedPack
 from guardrails.rules.models import ApprovedClaim, Brand
-from guardrails.terms import TermIndex
+from guardrails.terms import term_pattern
 from guardrails.view import FieldView
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
@@ -50,11 +50,8 @@ class Matcher:
         exact: bool = False,
     ) -> None:
         self._group = pack.new_group()
-        self._has_terms = False
-        for term in terms:
-            pack.terms.add(term, exact, self._group)
-            self._has_terms = True
-        self._pattern_ids = [pack.add_pattern(p, self._group) for p in patterns]
+        sources = [*(term_pattern(t, exact) for t in terms), *patterns]
+        self._pattern_ids = [pack.add_pattern(p, self._group) for p in sources]
 
     def hit(self, view: FieldView) -> bool:
         return self._group in view.hit_groups
@@ -62,12 +59,11 @@ class Matcher:
     def find(self, view: FieldView) -> list[tuple[int, int]]:
         if self._group not in view.hit_groups:
             return []
-        spans = list(view.term_hits.get(self._group, ())) if self._has_terms else []
-        if self._pattern_ids:
-            hits = view.pattern_hits
-            for index in self._pattern_ids:
-                if index in hits:
-                    spans.extend(view.pack.patterns.spans(index, view.data, view.to_char))
+        spans: list[tuple[int, int]] = []
+        hits = view.pattern_hits
+        for index in self._pattern_ids:
+            if index in hits:
+                spans.extend(view.pack.patterns.spans(index, view.data, view.to_char))
         if len(spans) > 1:
             spans = sorted(set(spans))
         return spans
@@ -164,7 +160,6 @@ class CompiledPack:
 
         self.pack = pack
         self.version = pack.version
-        self.terms = TermIndex()
         self.patterns = PatternSet()
         self._groups = 0
         self.pattern_groups: list[int] = []  # pattern index -> matcher group

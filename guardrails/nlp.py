@@ -65,9 +65,3 @@ def tokenize(text: str) -> Tokens:
     get = lemma_table().get
     return Tokens(starts, ends, lowers, [get(w, w) for w in lowers])
 
-
-def term_tokens(term: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(lowercase forms, lemmas) of a term, hyphens dropped so "best-selling" = "best selling"."""
-    toks = tokenize(term)
-    keep = [i for i, lower in enumerate(toks.lowers) if lower not in HYPHENS]
-    return tuple(toks.lowers[i] for i in keep), tuple(toks.lemmas[i] for i in keep)

@@ -1,79 +1,69 @@
-"""Matching word lists against tokens, by lemma or by exact form, all terms of a pack at once.
+"""Word lists compiled to RE2 patterns, so terms join the pack's single pattern pass.
 
-Each term is tokenized like the copy and indexed by its first token's lowercase form and lemma,
-so a field is scanned once whatever the number of terms. "lemma" terms match any inflection
-("guarantee" catches "Guaranteed"); "exact" terms match the lowercase form only, which is what
-superlatives need ("best" must not match "well", its lookup lemma). Hyphens are skipped on both
-sides, so "best-selling" and "best selling" are the same term.
+A term is tokenized by spaCy's tokenizer (at compile time, once) and each word becomes an
+alternation of its surface forms: for "lemma" terms every form the spaCy lookup table maps to
+the same lemma ("guarantee" catches "Guaranteed", "guarantees"); for "exact" terms only the
+form as written, which is what superlatives need ("best" must not match "well", its lookup
+lemma). Words the term writes apart may be apart or hyphenated in the copy ("best selling" =
+"best-selling"); words spaCy splits without a space ("do" + "n't") may take optional space.
+Matching is case-insensitive; curly and straight apostrophes are the same.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+import re
 
-from guardrails.nlp import HYPHENS, Tokens, term_tokens
+from guardrails.nlp import HYPHENS, lemma_table, tokenizer_pipeline
 
-
-@dataclass(frozen=True, slots=True)
-class _Term:
-    lowers: tuple[str, ...]
-    lemmas: tuple[str, ...]
-    exact: bool
-    group: int
+_APART = r"(?:\s+|\s*[-‐‑–]\s*)"
+_JOINED = r"\s*"
+_ASCII_WORD = re.compile(r"[A-Za-z0-9_]")
 
 
-class TermIndex:
-    def __init__(self) -> None:
-        self._by_first: dict[str, list[_Term]] = {}
-
-    def add(self, term: str, exact: bool, group: int) -> None:
-        lowers, lemmas = term_tokens(term)
-        if not lowers:
-            raise ValueError(f"term {term!r} has no words")
-        entry = _Term(lowers, lemmas, exact, group)
-        keys = {lowers[0]} if exact else {lowers[0], lemmas[0]}
-        for key in keys:
-            self._by_first.setdefault(key, []).append(entry)
-
-    def find(self, tokens: Tokens) -> dict[int, list[tuple[int, int]]]:
-        """Spans of every term occurrence, by group."""
-        found: dict[int, list[tuple[int, int]]] = {}
-        index = self._by_first
-        if not index:
-            return found
-        lowers, lemmas = tokens.lowers, tokens.lemmas
-        for i, lower in enumerate(lowers):
-            candidates = index.get(lower)
-            lemma = lemmas[i]
-            if lemma != lower:
-                by_lemma = index.get(lemma)
-                if by_lemma:
-                    candidates = [*(candidates or []), *by_lemma]
-            if not candidates:
-                continue
-            seen: set[int] = set()
-            for term in candidates:
-                if id(term) in seen:
-                    continue
-                seen.add(id(term))
-                end = _match_at(tokens, i, term)
-                if end is not None:
-                    found.setdefault(term.group, []).append((tokens.starts[i], end))
-        return found
+@functools.cache
+def _forms_by_lemma() -> dict[str, frozenset[str]]:
+    forms: dict[str, set[str]] = {}
+    for form, lemma in lemma_table().items():
+        forms.setdefault(lemma, set()).add(form)
+    return {lemma: frozenset(f) for lemma, f in forms.items()}
 
 
-def _match_at(tokens: Tokens, i: int, term: _Term) -> int | None:
-    lowers, lemmas = tokens.lowers, tokens.lemmas
-    n = len(lowers)
-    k = i
-    last_end = tokens.ends[i]
-    for j, lower in enumerate(term.lowers):
-        while k < n and lowers[k] in HYPHENS and j > 0:
-            k += 1
-        if k >= n:
-            return None
-        if lowers[k] != lower and (term.exact or lemmas[k] != term.lemmas[j]):
-            return None
-        last_end = tokens.ends[k]
-        k += 1
-    return last_end
+def surface_forms(word: str, exact: bool) -> list[str]:
+    """Every lowercase form a term word matches, longest first."""
+    lower = word.lower().replace("’", "'")
+    if exact:
+        return [lower]
+    lemma = lemma_table().get(lower, lower)
+    forms = {lower, lemma, *_forms_by_lemma().get(lemma, ())}
+    return sorted(forms, key=lambda f: (-len(f), f))
+
+
+def _alternation(forms: list[str]) -> str:
+    escaped = [re.escape(f).replace("'", "['’]") for f in forms]
+    return escaped[0] if len(escaped) == 1 else f"(?:{'|'.join(escaped)})"
+
+
+def term_pattern(term: str, exact: bool) -> str:
+    """The RE2 pattern (case-insensitive use) that finds `term` in copy."""
+    parts: list[str] = []
+    words: list[str] = []
+    separator = ""
+    for token in tokenizer_pipeline().tokenizer(term):
+        if token.is_space:
+            continue
+        if token.text in HYPHENS:
+            separator = _APART
+            continue
+        if words:
+            parts.append(separator)
+        forms = surface_forms(token.text, exact)
+        parts.append(_alternation(forms))
+        words.append(token.text)
+        separator = _APART if token.whitespace_ else _JOINED
+    if not words:
+        raise ValueError(f"term {term!r} has no words")
+    # \b only where the term's edge is an ASCII word character (RE2's \b is ASCII-only).
+    start = r"\b" if _ASCII_WORD.match(words[0][0]) else ""
+    end = r"\b" if _ASCII_WORD.match(words[-1][-1]) else ""
+    return f"{start}{''.join(parts)}{end}"

@@ -46,10 +46,6 @@ class FieldView:
         return ByteToCharOffsets(self.masked, self.data)
 
     @cached_property
-    def term_hits(self) -> dict[int, list[tuple[int, int]]]:
-        return self.pack.terms.find(self.tokens)
-
-    @cached_property
     def pattern_hits(self) -> frozenset[int]:
         return self.pack.patterns.hits(self.data)
 
@@ -57,7 +53,7 @@ class FieldView:
     def hit_groups(self) -> frozenset[int]:
         """The matcher groups with any hit in this field: the rest are skipped at once."""
         by_pattern = self.pack.pattern_groups
-        return frozenset(self.term_hits).union(by_pattern[i] for i in self.pattern_hits)
+        return frozenset(by_pattern[i] for i in self.pattern_hits)
 
     @cached_property
     def claim_uses(self) -> list[ClaimUse]:
