@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +52,10 @@ class Matcher:
         self._group = pack.new_group()
         sources = [*(term_pattern(t, exact) for t in terms), *patterns]
         self._pattern_ids = [pack.add_pattern(p, self._group) for p in sources]
+
+    @property
+    def group(self) -> int:
+        return self._group
 
     def hit(self, view: FieldView) -> bool:
         return self._group in view.hit_groups
@@ -97,6 +101,9 @@ class CompiledRule:
     scope = "field"
     exempt_matcher: Matcher | None = None  # what this rule marks as approved boilerplate
     trigger: Matcher | None = None  # set by kinds that can only fire where this matcher hits
+    # A cheap test a field must pass before the rule runs on it (a digit run for PII, say).
+    gate: Callable[[FieldView], bool] | None = None
+    active = True  # False when the pack gives the rule nothing to do (no brand, no registry)
 
     def __init__(self, rule: Any, pack: CompiledPack) -> None:
         self.rule = rule
@@ -164,7 +171,8 @@ class CompiledPack:
         self._groups = 0
         self.pattern_groups: list[int] = []  # pattern index -> matcher group
         self.worst_case = {name: f.worst_case for name, f in pack.merge_fields.items()}
-        self.rules: list[CompiledRule] = [compile_rule(rule, self) for rule in pack.rules]
+        compiled = [compile_rule(rule, self) for rule in pack.rules]
+        self.rules: list[CompiledRule] = [rule for rule in compiled if rule.active]
         self._claims = [
             _ClaimEntry(
                 claim,
@@ -195,9 +203,14 @@ class CompiledPack:
         ]
         findings: list[Finding] = []
         for view in views:
+            hit_groups = view.hit_groups
             for rule in self._rules_for(variant.channel, view.base):
-                if rule.trigger is None or rule.trigger.hit(view):
-                    findings.extend(rule.run_field(view, ctx))
+                trigger, gate = rule.trigger, rule.gate
+                if trigger is not None and trigger.group not in hit_groups:
+                    continue
+                if gate is not None and not gate(view):
+                    continue
+                findings.extend(rule.run_field(view, ctx))
         for rule in self.rules:
             if rule.scope == "variant":
                 applicable = [v for v in views if rule.applies(variant.channel, v.base)]

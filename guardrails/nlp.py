@@ -64,4 +64,3 @@ def tokenize(text: str) -> Tokens:
     lowers = [w.replace("’", "'") if "’" in w else w for w in lowers]  # don’t = don't
     get = lemma_table().get
     return Tokens(starts, ends, lowers, [get(w, w) for w in lowers])
-

@@ -16,6 +16,7 @@ MAX_FINDINGS_PER_FIELD = 20  # past this a field is flooded; the first ones make
 _CAPS_RUN = re.compile(r"[A-Z]{2}")
 # A whole word of letters: WELCOME20 (a code) and U.S.A. (initials) are not shouted words.
 _WORD = re.compile(r"\b[^\W\d_]+\b")
+_CAPS_WORD = re.compile(r"\b[A-Z]{2,}\b")  # the same, for ASCII text: capitals only
 # Every emoji contains a code point from these blocks (keycaps, ©/®, ‼, the symbol and pictograph
 # planes); text without one needs no emoji parse.
 _MAYBE_EMOJI = re.compile("[\u00a9\u00ae\u203c-\u3299\U0001f000-\U0001faff\u20e3]")
@@ -27,12 +28,23 @@ def emoji_spans(text: str) -> list[tuple[int, int]]:
     return [(e["match_start"], e["match_end"]) for e in emoji.emoji_list(text)]
 
 
+def _not_ascii(view: FieldView) -> bool:
+    return not view.masked.isascii()
+
+
+def _may_shout(view: FieldView) -> bool:
+    text = view.masked
+    return not text.isascii() or _CAPS_RUN.search(text) is not None
+
+
 class Occurrence(CompiledRule):
     def __init__(self, rule: Any, pack: CompiledPack) -> None:
         super().__init__(rule, pack)
         self.scope = rule.scope
         self.matcher = None if rule.emoji else Matcher(pack, patterns=[rule.pattern])
         self.trigger = self.matcher  # no occurrence, nothing to count
+        if rule.emoji:
+            self.gate = _not_ascii
 
     def _occurrences(self, view: FieldView) -> list[tuple[int, int]]:
         if self.matcher is None:
@@ -59,13 +71,13 @@ class Capitalization(CompiledRule):
             for name in pack.pack.brand.names:
                 allowed.update(name.split())
         self.allowed = frozenset(a.upper() for a in allowed)
+        self.gate = _may_shout
 
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
         text = view.masked
-        if text.isascii() and not _CAPS_RUN.search(text):
-            return  # no two capitals in a row: nothing to look at
         count = 0
-        for match in _WORD.finditer(text):
+        words = _CAPS_WORD if text.isascii() else _WORD
+        for match in words.finditer(text):
             word = match.group()
             if (
                 word.isupper()

@@ -21,6 +21,10 @@ _LINK = compile_pattern(
 )
 
 
+def _may_hold_link(view: FieldView) -> bool:
+    return _DOMAIN_HINT.search(view.masked) is not None  # no "x.yz" anywhere: no link
+
+
 def _within(host: str, domains: tuple[str, ...]) -> bool:
     return any(host == d or host.endswith("." + d) for d in domains)
 
@@ -32,11 +36,11 @@ class Links(CompiledRule):
         self.blocked = tuple(d.lower() for d in rule.blocked_domains)
         self.own = tuple(d.lower() for d in (brand.domains if brand else []))
         self.own_only = rule.brand_domains_only and bool(self.own)
+        self.active = bool(self.blocked) or self.own_only
+        self.gate = _may_hold_link
 
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
         text = view.masked
-        if not _DOMAIN_HINT.search(text):
-            return  # no "x.yz" anywhere: no link
         for (start, end), (host_start, host_end) in group_spans(_LINK, view.data, view.to_char, 2):
             if start > 0 and text[start - 1] == "@":
                 continue  # the domain of an email address, not a link

@@ -9,7 +9,13 @@ from guardrails.findings import Finding
 from guardrails.view import FieldView
 
 
+def _has_tags(view: FieldView) -> bool:
+    return bool(view.tags)
+
+
 class MergeTags(CompiledRule):
+    gate = staticmethod(_has_tags)
+
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
         known = self.pack.worst_case
         for tag in view.tags:

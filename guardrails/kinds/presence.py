@@ -16,7 +16,7 @@ class Required(CompiledRule):
         self.scope = rule.scope
         brand = pack.pack.brand
         # A brand-name rule means nothing in a pack without a brand (the plain baselines).
-        self.active = not rule.brand_name or brand is not None
+        self.active = not rule.brand_name or brand is not None  # no brand, nothing to require
         names = brand.names if (rule.brand_name and brand) else []
         patterns = list(rule.patterns)
         if rule.text:
@@ -33,10 +33,10 @@ class Required(CompiledRule):
         return self.matcher.hit(view)
 
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
-        if self.active and not self._present(view):
+        if not self._present(view):
             yield self.finding(view, len(view.text), len(view.text))
 
     def run_variant(self, views: list[FieldView], ctx: CheckContext) -> Iterator[Finding]:
-        if self.active and not any(self._present(view) for view in views):
+        if not any(self._present(view) for view in views):
             last = views[-1]
             yield self.finding(last, len(last.text), len(last.text))

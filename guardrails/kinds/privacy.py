@@ -27,6 +27,10 @@ _NUMBER_RUN = re.compile(r"(?:\d[\s().-]{0,2}){6}\d")
 _FULL_NUMBER_DIGITS = 10
 
 
+def _may_hold_pii(view: FieldView) -> bool:
+    return "@" in view.masked or _NUMBER_RUN.search(view.masked) is not None
+
+
 def luhn_valid(digits: str) -> bool:
     total = 0
     for i, char in enumerate(reversed(digits)):
@@ -49,6 +53,7 @@ class Pii(CompiledRule):
         self.own_phones = frozenset(_digits(p)[-10:] for p in (brand.phones if brand else []))
         self.own_emails = frozenset(e.lower() for e in (brand.emails if brand else []))
         self.own_domains = tuple(d.lower() for d in (brand.domains if brand else []))
+        self.gate = _may_hold_pii
 
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
         text = view.masked

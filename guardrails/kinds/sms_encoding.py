@@ -11,7 +11,13 @@ from guardrails.kinds.counting import MAX_FINDINGS_PER_FIELD
 from guardrails.view import FieldView
 
 
+def _may_leave_gsm7(view: FieldView) -> bool:
+    return not view.masked.isascii() or "`" in view.masked  # the one ASCII char GSM-7 lacks
+
+
 class SmsEncoding(CompiledRule):
+    gate = staticmethod(_may_leave_gsm7)
+
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
         text = view.masked
         outside = sms.non_gsm7(text)
