@@ -49,19 +49,15 @@ class Matcher:
         patterns: Iterable[str] = (),
         exact: bool = False,
     ) -> None:
-        self._group = pack.new_group()
+        self.group = pack.new_group()
         sources = [*(term_pattern(t, exact) for t in terms), *patterns]
-        self._pattern_ids = [pack.add_pattern(p, self._group) for p in sources]
-
-    @property
-    def group(self) -> int:
-        return self._group
+        self._pattern_ids = [pack.add_pattern(p, self.group) for p in sources]
 
     def hit(self, view: FieldView) -> bool:
-        return self._group in view.hit_groups
+        return self.group in view.hit_groups
 
     def find(self, view: FieldView) -> list[tuple[int, int]]:
-        if self._group not in view.hit_groups:
+        if self.group not in view.hit_groups:
             return []
         spans: list[tuple[int, int]] = []
         hits = view.pattern_hits
@@ -71,6 +67,9 @@ class Matcher:
         if len(spans) > 1:
             spans = sorted(set(spans))
         return spans
+
+
+_Dispatch = tuple[int | None, Callable[[FieldView], bool] | None, Callable[..., Iterable[Finding]]]
 
 
 @dataclass(frozen=True)
@@ -184,7 +183,7 @@ class CompiledPack:
         self._exempt = [r.exempt_matcher for r in self.rules if r.exempt_matcher is not None]
         self._registry_rules = {r.rule.id for r in self.rules if r.rule.kind == "claim_registry"}
         self.patterns.compile()
-        self._field_rules: dict[tuple[Channel, str], list[CompiledRule]] = {}
+        self._field_rules: dict[tuple[Channel, str], list[_Dispatch]] = {}
 
     def new_group(self) -> int:
         self._groups += 1
@@ -204,13 +203,12 @@ class CompiledPack:
         findings: list[Finding] = []
         for view in views:
             hit_groups = view.hit_groups
-            for rule in self._rules_for(variant.channel, view.base):
-                trigger, gate = rule.trigger, rule.gate
-                if trigger is not None and trigger.group not in hit_groups:
+            for group, gate, run in self._dispatch_for(variant.channel, view.base):
+                if group is not None and group not in hit_groups:
                     continue
                 if gate is not None and not gate(view):
                     continue
-                findings.extend(rule.run_field(view, ctx))
+                findings.extend(run(view, ctx))
         for rule in self.rules:
             if rule.scope == "variant":
                 applicable = [v for v in views if rule.applies(variant.channel, v.base)]
@@ -230,11 +228,14 @@ class CompiledPack:
                 uses.extend(ClaimUse(entry.claim, s, e, met) for s, e in spans)
         return uses
 
-    def _rules_for(self, channel: Channel, base: str) -> list[CompiledRule]:
+    def _dispatch_for(self, channel: Channel, base: str) -> list[_Dispatch]:
+        """(trigger group, gate, run) of every field rule for this channel and field, cached."""
         key = (channel, base)
         if key not in self._field_rules:
             self._field_rules[key] = [
-                r for r in self.rules if r.scope == "field" and r.applies(channel, base)
+                (r.trigger.group if r.trigger else None, r.gate, r.run_field)
+                for r in self.rules
+                if r.scope == "field" and r.applies(channel, base)
             ]
         return self._field_rules[key]
 

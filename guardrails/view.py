@@ -1,8 +1,12 @@
-"""One field of a variant as every rule reads it: parsed once, shared by all checks."""
+"""One field of a variant as every rule reads it: parsed once, shared by all checks.
+
+What every rule needs (the masked text, the pattern hits) is computed up front; what only some
+need (filled text, byte-offset map, tokens, registry claims) is computed on first use. Plain
+None-checks rather than `functools.cached_property`, whose lock costs more than the work here.
+"""
 
 from __future__ import annotations
 
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from guardrails.content import Channel
@@ -17,6 +21,23 @@ UNKNOWN_FILL = "X" * 20  # an undefined merge variable counts as 20 characters
 
 
 class FieldView:
+    __slots__ = (
+        "_claim_uses",
+        "_filled",
+        "_to_char",
+        "_tokens",
+        "base",
+        "channel",
+        "data",
+        "hit_groups",
+        "masked",
+        "pack",
+        "path",
+        "pattern_hits",
+        "tags",
+        "text",
+    )
+
     def __init__(
         self, pack: CompiledPack, channel: Channel, path: str, base: str, text: str
     ) -> None:
@@ -27,34 +48,37 @@ class FieldView:
         self.text = text
         self.tags: list[MergeTag] = find_tags(text)
         self.masked = mask(text, self.tags)  # tags blanked, offsets unchanged
+        self.data = self.masked.encode()
+        self.pattern_hits = pack.patterns.hits(self.data)
+        # The matcher groups with any hit in this field: every other rule trigger is skipped.
+        by_pattern = pack.pattern_groups
+        self.hit_groups = frozenset(by_pattern[i] for i in self.pattern_hits)
+        self._filled: str | None = None
+        self._to_char: ByteToCharOffsets | None = None
+        self._tokens: Tokens | None = None
+        self._claim_uses: list[ClaimUse] | None = None
 
-    @cached_property
+    @property
     def filled(self) -> str:
         """The text with every merge tag at its worst-case value (for lengths and encodings)."""
-        return fill(self.text, self.tags, self.pack.worst_case, UNKNOWN_FILL)
+        if self._filled is None:
+            self._filled = fill(self.text, self.tags, self.pack.worst_case, UNKNOWN_FILL)
+        return self._filled
 
-    @cached_property
-    def tokens(self) -> Tokens:
-        return tokenize(self.masked)
-
-    @cached_property
-    def data(self) -> bytes:
-        return self.masked.encode()
-
-    @cached_property
+    @property
     def to_char(self) -> ByteToCharOffsets:
-        return ByteToCharOffsets(self.masked, self.data)
+        if self._to_char is None:
+            self._to_char = ByteToCharOffsets(self.masked, self.data)
+        return self._to_char
 
-    @cached_property
-    def pattern_hits(self) -> frozenset[int]:
-        return self.pack.patterns.hits(self.data)
+    @property
+    def tokens(self) -> Tokens:
+        if self._tokens is None:
+            self._tokens = tokenize(self.masked)
+        return self._tokens
 
-    @cached_property
-    def hit_groups(self) -> frozenset[int]:
-        """The matcher groups with any hit in this field: the rest are skipped at once."""
-        by_pattern = self.pack.pattern_groups
-        return frozenset(by_pattern[i] for i in self.pattern_hits)
-
-    @cached_property
+    @property
     def claim_uses(self) -> list[ClaimUse]:
-        return self.pack.claim_uses(self)
+        if self._claim_uses is None:
+            self._claim_uses = self.pack.claim_uses(self)
+        return self._claim_uses
