@@ -2,17 +2,19 @@
 
 textstat would do this, but on first use it downloads NLTK's cmudict, which our machines
 cannot reach; the formula is one published line, the hard part (syllables) is Pyphen's.
+Words and sentences are counted the way the formula means them: a word is a run of letters
+(apostrophes inside it allowed, so "don't" is one word), a sentence ends at . ! ? or an ellipsis.
 """
 
 from __future__ import annotations
 
 import functools
+import re
 
 import pyphen
 
-from guardrails.nlp import Tokens
-
-_TERMINALS = frozenset({".", "!", "?", "...", "…"})
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+_SENTENCE_END = re.compile(r"[.!?…]+(?=\s|$)")
 
 
 @functools.cache
@@ -25,25 +27,18 @@ def syllables(word: str) -> int:
     return len(_dictionary().positions(word)) + 1
 
 
-def words(tokens: Tokens, text: str) -> list[str]:
-    spans = (text[s:e] for s, e in zip(tokens.starts, tokens.ends, strict=True))
-    return [w for w in spans if any(c.isalpha() for c in w)]
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
 
 
-def grade(tokens: Tokens, text: str) -> tuple[float, int]:
+def grade(text: str) -> tuple[float, int]:
     """(Flesch-Kincaid grade, word count) of a text."""
-    found = words(tokens, text)
+    found = words(text)
     if not found:
         return 0.0, 0
-    sentences = 0
-    previous_terminal = False
-    for lower in tokens.lowers:
-        terminal = lower in _TERMINALS or all(c in ".!?" for c in lower)
-        if terminal and not previous_terminal:
-            sentences += 1
-        previous_terminal = terminal
-    if len(tokens) and not previous_terminal:
-        sentences += 1
+    sentences = len(_SENTENCE_END.findall(text))
+    if not _SENTENCE_END.search(text.rstrip()[-1:] or "."):
+        sentences += 1  # the last sentence has no full stop
     total_syllables = sum(syllables(w.lower()) for w in found)
     n = len(found)
     value = 0.39 * (n / max(sentences, 1)) + 11.8 * (total_syllables / n) - 15.59

@@ -1,7 +1,7 @@
 """One field of a variant as every rule reads it: parsed once, shared by all checks.
 
 What every rule needs (the masked text, the pattern hits) is computed up front; what only some
-need (filled text, byte-offset map, tokens, registry claims) is computed on first use. Plain
+need (filled text, byte-offset map, registry claims) is computed on first use. Plain
 None-checks rather than `functools.cached_property`, whose lock costs more than the work here.
 """
 
@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING
 
 from guardrails.content import Channel
 from guardrails.merge import MergeTag, fill, find_tags, mask
-from guardrails.nlp import Tokens, tokenize
 from guardrails.patterns import ByteToCharOffsets
 
 if TYPE_CHECKING:
@@ -25,7 +24,6 @@ class FieldView:
         "_claim_uses",
         "_filled",
         "_to_char",
-        "_tokens",
         "base",
         "channel",
         "data",
@@ -55,7 +53,6 @@ class FieldView:
         self.hit_groups = frozenset(by_pattern[i] for i in self.pattern_hits)
         self._filled: str | None = None
         self._to_char: ByteToCharOffsets | None = None
-        self._tokens: Tokens | None = None
         self._claim_uses: list[ClaimUse] | None = None
 
     @property
@@ -70,12 +67,6 @@ class FieldView:
         if self._to_char is None:
             self._to_char = ByteToCharOffsets(self.masked, self.data)
         return self._to_char
-
-    @property
-    def tokens(self) -> Tokens:
-        if self._tokens is None:
-            self._tokens = tokenize(self.masked)
-        return self._tokens
 
     @property
     def claim_uses(self) -> list[ClaimUse]:

@@ -34,8 +34,8 @@ class Metric(CompiledRule):
             name, units, segments = sms.measure(view.filled)
             return segments, {"encoding": name, "units": units}
         if metric == "words":
-            return len(readability.words(view.tokens, view.masked)), {}
-        grade, words = readability.grade(view.tokens, view.masked)
+            return len(readability.words(view.masked)), {}
+        grade, words = readability.grade(view.masked)
         if words < self.rule.min_words:
             return None
         return grade, {"words": words}
