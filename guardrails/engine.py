@@ -24,14 +24,30 @@ from guardrails.terms import term_pattern
 from guardrails.view import FieldView
 
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+_TEMPLATES: dict[str, list[tuple[str, str | None]]] = {}
 # Categories that approved boilerplate (an exempt disclaimer) shields its words from.
 _SHIELDED = frozenset({Category.CLAIM, Category.BANNED, Category.TONE})
 _CLAIMS_ONLY = frozenset({Category.CLAIM})
 
 
 def render(template: str, values: dict[str, Any]) -> str:
-    """`{name}` substitution only: rule files are user-edited, so no attribute access."""
-    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
+    """`{name}` substitution only: rule files are user-edited, so no attribute access.
+
+    Templates are split once into (literal, placeholder) pairs and cached."""
+    parts = _TEMPLATES.get(template)
+    if parts is None:
+        parts, pos = [], 0
+        for m in _PLACEHOLDER.finditer(template):
+            parts.append((template[pos : m.start()], m.group(1)))
+            pos = m.end()
+        parts.append((template[pos:], None))
+        _TEMPLATES[template] = parts
+    out = []
+    for literal, name in parts:
+        out.append(literal)
+        if name is not None:
+            out.append(str(values[name]) if name in values else "{" + name + "}")
+    return "".join(out)
 
 
 def literal_pattern(text: str) -> str:
@@ -69,7 +85,7 @@ class Matcher:
         return spans
 
 
-_Dispatch = tuple[int | None, Callable[[FieldView], bool] | None, Callable[..., Iterable[Finding]]]
+_Dispatch = tuple[Callable[[FieldView], bool] | None, Callable[..., Iterable[Finding]]]
 
 
 @dataclass(frozen=True)
@@ -183,7 +199,9 @@ class CompiledPack:
         self._exempt = [r.exempt_matcher for r in self.rules if r.exempt_matcher is not None]
         self._registry_rules = {r.rule.id for r in self.rules if r.rule.kind == "claim_registry"}
         self.patterns.compile()
-        self._field_rules: dict[tuple[Channel, str], list[_Dispatch]] = {}
+        self._field_rules: dict[
+            tuple[Channel, str], tuple[list[_Dispatch], dict[int, list[_Dispatch]]]
+        ] = {}
 
     def new_group(self) -> int:
         self._groups += 1
@@ -202,13 +220,13 @@ class CompiledPack:
         ]
         findings: list[Finding] = []
         for view in views:
-            hit_groups = view.hit_groups
-            for group, gate, run in self._dispatch_for(variant.channel, view.base):
-                if group is not None and group not in hit_groups:
-                    continue
-                if gate is not None and not gate(view):
-                    continue
-                findings.extend(run(view, ctx))
+            always, by_group = self._dispatch_for(variant.channel, view.base)
+            runnable = list(always)
+            for group in view.hit_groups:
+                runnable.extend(by_group.get(group, ()))
+            for gate, run in runnable:
+                if gate is None or gate(view):
+                    findings.extend(run(view, ctx))
         for rule in self.rules:
             if rule.scope == "variant":
                 applicable = [v for v in views if rule.applies(variant.channel, v.base)]
@@ -228,15 +246,24 @@ class CompiledPack:
                 uses.extend(ClaimUse(entry.claim, s, e, met) for s, e in spans)
         return uses
 
-    def _dispatch_for(self, channel: Channel, base: str) -> list[_Dispatch]:
-        """(trigger group, gate, run) of every field rule for this channel and field, cached."""
+    def _dispatch_for(
+        self, channel: Channel, base: str
+    ) -> tuple[list[_Dispatch], dict[int, list[_Dispatch]]]:
+        """The field rules for this channel and field, cached: those that always run, and
+        those that run only where their trigger's matcher group hit, by group."""
         key = (channel, base)
         if key not in self._field_rules:
-            self._field_rules[key] = [
-                (r.trigger.group if r.trigger else None, r.gate, r.run_field)
-                for r in self.rules
-                if r.scope == "field" and r.applies(channel, base)
-            ]
+            always: list[_Dispatch] = []
+            by_group: dict[int, list[_Dispatch]] = {}
+            for r in self.rules:
+                if r.scope != "field" or not r.applies(channel, base):
+                    continue
+                entry = (r.gate, r.run_field)
+                if r.trigger is None:
+                    always.append(entry)
+                else:
+                    by_group.setdefault(r.trigger.group, []).append(entry)
+            self._field_rules[key] = (always, by_group)
         return self._field_rules[key]
 
     def _settle(
@@ -249,8 +276,8 @@ class CompiledPack:
         the place of the generic claim findings inside its span.
         """
         approved: list[ApprovedClaimUse] = []
-        if not findings and not self.pack.claims:
-            return findings, approved
+        if not self._exempt and not self.pack.claims:
+            return _drop_subsumed(findings), approved  # nothing can shield anything
         shields: dict[str, list[tuple[int, int, frozenset[Category]]]] = {}
         for view in views:
             spans = shields.setdefault(view.path, [])

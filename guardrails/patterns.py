@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re2
 
+_NOTHING: frozenset[int] = frozenset()
 _UNANCHORED = re2._Anchor.UNANCHORED  # the wrapper's private API: google-re2 is pinned <2
 _OPTIONS = re2.Options()
 _OPTIONS.max_mem = 8 << 20  # a pattern whose automaton needs more is refused at load
@@ -85,8 +86,8 @@ class PatternSet:
     def hits(self, data: bytes) -> frozenset[int]:
         if not self._patterns:
             return frozenset()
-        found = self._set.Match(data)
-        return frozenset(found) if found else frozenset()
+        found = self._set._set.Match(data)  # the C-level set: bytes in, indexes out
+        return frozenset(found) if found else _NOTHING
 
     def spans(self, index: int, data: bytes, to_char: ByteToCharOffsets) -> list[tuple[int, int]]:
         return spans_of(self._patterns[index], data, to_char)
