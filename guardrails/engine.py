@@ -196,7 +196,8 @@ class CompiledPack:
             )
             for claim in pack.claims
         ]
-        self._exempt = [r.exempt_matcher for r in self.rules if r.exempt_matcher is not None]
+        self.exempt = [r.exempt_matcher for r in self.rules if r.exempt_matcher is not None]
+        self._uncovered = {r.rule.id for r in self.rules if not r.rule.approvals_cover}
         self._registry_rules = {r.rule.id for r in self.rules if r.rule.kind == "claim_registry"}
         self.patterns.compile()
         self._field_rules: dict[
@@ -276,12 +277,12 @@ class CompiledPack:
         the place of the generic claim findings inside its span.
         """
         approved: list[ApprovedClaimUse] = []
-        if not self._exempt and not self.pack.claims:
+        if not self.exempt and not self.pack.claims:
             return _drop_subsumed(findings), approved  # nothing can shield anything
         shields: dict[str, list[tuple[int, int, frozenset[Category]]]] = {}
         for view in views:
             spans = shields.setdefault(view.path, [])
-            for matcher in self._exempt:
+            for matcher in self.exempt:
                 spans.extend((s, e, _SHIELDED) for s, e in matcher.find(view))
             for use in view.claim_uses:
                 if valid_use(use, ctx):
@@ -302,6 +303,9 @@ class CompiledPack:
         kept = list(registry)
         for f in findings:
             if f.rule in self._registry_rules:
+                continue  # kept above
+            if f.rule in self._uncovered:
+                kept.append(f)
                 continue
             spans = shields.get(f.field, [])
             if f.start == f.end or not any(

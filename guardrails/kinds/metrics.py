@@ -35,10 +35,20 @@ class Metric(CompiledRule):
             return segments, {"encoding": name, "units": units}
         if metric == "words":
             return len(readability.words(view.masked)), {}
-        grade, words = readability.grade(view.masked)
+        grade, words = readability.grade(_without_boilerplate(view))
         if words < self.rule.min_words:
             return None
         return grade, {"words": words}
+
+
+def _without_boilerplate(view: FieldView) -> str:
+    """The field without exempt boilerplate: a mandatory disclaimer's wording is not the
+    copywriter's, so it does not count against the brand's reading-grade target."""
+    text = view.masked
+    spans = sorted(s for matcher in view.pack.exempt for s in matcher.find(view))
+    for start, end in reversed(spans):
+        text = text[:start] + " " + text[end:]
+    return text
 
 
 def _show(value: float) -> str:

@@ -44,6 +44,9 @@ class _RuleBase(_Strict):
     fields: list[str] | None = None  # field names (`headlines`, not `headlines[0]`); None: all
     suggest: list[str] = Field(default_factory=list)
     exceptions: list[str] = Field(default_factory=list)  # regexes; a match they fully match is fine
+    # Whether an approved claim or exempt boilerplate around a finding clears it. False for
+    # rules about what must accompany a claim (a disclosure), which an approval cannot answer.
+    approvals_cover: bool = True
     examples: Examples
 
 
