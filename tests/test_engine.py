@@ -223,3 +223,32 @@ def test_google_ad_rules(baseline: ResolvedPack) -> None:
     assert ("GADS-CAPS", "headlines[2]") in got
     assert ("GADS-EXCLAIM-ONCE", "descriptions[0]") in got
     assert not any(f.category == "tone" for f in report.findings)  # ads follow platform rules
+
+
+def test_disclosure_is_owed_even_inside_an_approved_claim() -> None:
+    pack = load_pack(Path(__file__).resolve().parent.parent / "brand_rules" / "pennywise")
+    claim = "Savings are FDIC-insured up to $250,000 through partner banks."
+    report = check(email_body(claim), pack, TODAY)
+    assert [f.rule for f in report.findings if f.category == "claim"] == ["PW-NOT-A-BANK"]
+    assert [a.claim for a in report.approved_claims] == ["fdic-250k"]
+    disclosed = check(email_body("Pennywise is not a bank. " + claim), pack, TODAY)
+    assert [f for f in disclosed.findings if f.category == "claim"] == []
+
+
+def test_reading_grade_leaves_mandatory_disclaimer_out() -> None:
+    pack = load_pack(Path(__file__).resolve().parent.parent / "brand_rules" / "brightleaf")
+    disclaimer = (
+        "These statements have not been evaluated by the Food and Drug Administration. "
+        "This product is not intended to diagnose, treat, cure, or prevent any disease."
+    )
+    plain = (
+        "Our new box has five snacks. Each one is made with oats. You can pick your own mix. "
+        "We ship it to you in two days. Try it and tell us what you think. We read every note. "
+    )
+    assert "TONE-GRADE" not in rules_hit(check(email_body(plain + disclaimer), pack, TODAY))
+    dense = (
+        "Our comprehensive multidisciplinary methodology systematically incorporates "
+        "evidence-based nutritional considerations, facilitating individualized supplementation "
+        "recommendations that accommodate heterogeneous physiological requirements. "
+    )
+    assert "TONE-GRADE" in rules_hit(check(email_body(dense * 3 + disclaimer), pack, TODAY))
