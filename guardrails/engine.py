@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -214,7 +215,7 @@ class CompiledPack:
         return index
 
     def check(self, variant: Variant, today: dt.date | None = None) -> Report:
-        ctx = CheckContext(variant.channel, today or dt.date.today(), self.pack.brand)
+        ctx = CheckContext(variant.channel, today or _Today.get(), self.pack.brand)
         views = [
             FieldView(self, variant.channel, path, base, text)
             for path, base, text in variant.iter_fields()
@@ -313,6 +314,20 @@ class CompiledPack:
             ):
                 kept.append(f)
         return _drop_subsumed(kept), approved
+
+
+class _Today:
+    """Today's date, asked of the clock at most once a second (it is read on every check)."""
+
+    checked = -2.0
+    day = dt.date.min
+
+    @classmethod
+    def get(cls) -> dt.date:
+        now = time.monotonic()
+        if now - cls.checked > 1.0:
+            cls.checked, cls.day = now, dt.date.today()
+        return cls.day
 
 
 def _drop_subsumed(findings: list[Finding]) -> list[Finding]:

@@ -49,8 +49,7 @@ class FieldView:
         self.data = self.masked.encode()
         self.pattern_hits = pack.patterns.hits(self.data)
         # The matcher groups with any hit in this field: every other rule trigger is skipped.
-        by_pattern = pack.pattern_groups
-        self.hit_groups = frozenset(by_pattern[i] for i in self.pattern_hits)
+        self.hit_groups = frozenset(map(pack.pattern_groups.__getitem__, self.pattern_hits))
         self._filled: str | None = None
         self._to_char: ByteToCharOffsets | None = None
         self._claim_uses: list[ClaimUse] | None = None

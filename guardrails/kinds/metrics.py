@@ -6,12 +6,23 @@ from collections.abc import Iterator
 from typing import Any
 
 from guardrails import readability, sms
-from guardrails.engine import CheckContext, CompiledRule
+from guardrails.engine import CheckContext, CompiledPack, CompiledRule
 from guardrails.findings import Finding
 from guardrails.view import FieldView
 
 
 class Metric(CompiledRule):
+    def __init__(self, rule: Any, pack: CompiledPack) -> None:
+        super().__init__(rule, pack)
+        if rule.metric == "length" and rule.min is None and rule.max is not None:
+            limit = rule.max
+            self.gate = lambda view: bool(view.tags) or len(view.text) > limit
+        elif rule.metric == "sms_segments" and rule.min is None and rule.max is not None:
+            # A UCS-2 segment holds 67 units and a character is at most 2 units, so a text of
+            # n characters fits in ceil(2n / 67) segments: below the limit, nothing to measure.
+            units = 67 * int(rule.max) // 2
+            self.gate = lambda view: bool(view.tags) or len(view.text) > units
+
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
         measured = self._measure(view)
         if measured is None:
