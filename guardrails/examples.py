@@ -1,6 +1,6 @@
 """Running every rule's own examples: each `fail` example must raise the rule, each `pass`
 example must not. A rule is tested in the pack that defines it; packs without a brand run
-their examples as the example brand "Acme" (domain acme.example)."""
+their examples as the example brand "Acme" (domain acme.example, competitor Globex)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from guardrails.engine import compile_pack
 from guardrails.rules.loader import PACK_FILE, ResolvedPack, load_pack
 from guardrails.rules.models import Brand
 
-EXAMPLE_BRAND = Brand(name="Acme", domains=["acme.example"])
+EXAMPLE_BRAND = Brand(name="Acme", domains=["acme.example"], competitors=["Globex"])
 _MAIN_FIELD = {Channel.EMAIL: "body", Channel.SMS: "body", Channel.AD: "descriptions"}
 
 

@@ -13,8 +13,12 @@ from guardrails.view import FieldView
 class Existence(CompiledRule):
     def __init__(self, rule: Any, pack: CompiledPack) -> None:
         super().__init__(rule, pack)
+        brand = pack.pack.brand
+        rivals = brand.competitors if (rule.competitors and brand) else []
+        terms = [*rule.terms, *rivals]
+        self.active = bool(terms or rule.patterns)  # a competitor rule in a pack with none
         self.matcher = self.trigger = Matcher(
-            pack, rule.terms, rule.patterns, exact=rule.match == "exact"
+            pack, terms, rule.patterns, exact=rule.match == "exact"
         )
 
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:

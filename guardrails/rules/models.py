@@ -60,11 +60,12 @@ class ExistenceRule(_RuleBase, _Matching):
     """Flags each occurrence of a term or pattern."""
 
     kind: Literal["existence"]
+    competitors: bool = False  # also match the pack's `brand.competitors` names
 
     @model_validator(mode="after")
     def _needs_something(self) -> ExistenceRule:
-        if not self.terms and not self.patterns:
-            raise ValueError("an existence rule needs `terms` or `patterns`")
+        if not self.terms and not self.patterns and not self.competitors:
+            raise ValueError("an existence rule needs `terms`, `patterns` or `competitors: true`")
         return self
 
 
