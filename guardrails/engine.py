@@ -20,7 +20,7 @@ from guardrails.content import Channel, Variant
 from guardrails.findings import ApprovedClaimUse, Category, Finding, Report
 from guardrails.patterns import PatternSet, compile_pattern
 from guardrails.rules.loader import ResolvedPack
-from guardrails.rules.models import ApprovedClaim, Brand
+from guardrails.rules.models import ApprovedClaim
 from guardrails.terms import term_pattern
 from guardrails.view import FieldView
 
@@ -93,7 +93,6 @@ _Dispatch = tuple[Callable[[FieldView], bool] | None, Callable[..., Iterable[Fin
 class CheckContext:
     channel: Channel
     today: dt.date
-    brand: Brand | None
 
 
 @dataclass
@@ -215,7 +214,7 @@ class CompiledPack:
         return index
 
     def check(self, variant: Variant, today: dt.date | None = None) -> Report:
-        ctx = CheckContext(variant.channel, today or _Today.get(), self.pack.brand)
+        ctx = CheckContext(variant.channel, today or _Today.get())
         views = [
             FieldView(self, variant.channel, path, base, text)
             for path, base, text in variant.iter_fields()

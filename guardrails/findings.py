@@ -79,6 +79,3 @@ class Report(BaseModel):
         if worst == Severity.WARNING.rank:
             return Verdict.WARN
         return Verdict.PASS
-
-    def by_severity(self, severity: Severity) -> list[Finding]:
-        return [f for f in self.findings if f.severity == severity]

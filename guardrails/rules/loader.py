@@ -6,7 +6,6 @@ once, so a brand owner can fix a file in one pass.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import json
 from pathlib import Path
@@ -297,7 +296,3 @@ def _show(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
-
-
-def claim_is_current(claim: ApprovedClaim, today: dt.date) -> bool:
-    return claim.expires is None or today <= claim.expires
