@@ -28,6 +28,7 @@ _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
 _TEMPLATES: dict[str, list[tuple[str, str | None]]] = {}
 # Categories that approved boilerplate (an exempt disclaimer) shields its words from.
 _SHIELDED = frozenset({Category.CLAIM, Category.BANNED, Category.TONE})
+_PHRASE_KINDS = frozenset({"existence", "substitution", "conditional"})
 _CLAIMS_ONLY = frozenset({Category.CLAIM})
 
 
@@ -199,6 +200,7 @@ class CompiledPack:
         self.exempt = [r.exempt_matcher for r in self.rules if r.exempt_matcher is not None]
         self._uncovered = {r.rule.id for r in self.rules if not r.rule.approvals_cover}
         self._registry_rules = {r.rule.id for r in self.rules if r.rule.kind == "claim_registry"}
+        self._phrase_rules = {r.rule.id for r in self.rules if r.rule.kind in _PHRASE_KINDS}
         self.patterns.compile()
         self._field_rules: dict[
             tuple[Channel, str], tuple[list[_Dispatch], dict[int, list[_Dispatch]]]
@@ -278,7 +280,7 @@ class CompiledPack:
         """
         approved: list[ApprovedClaimUse] = []
         if not self.exempt and not self.pack.claims:
-            return _drop_subsumed(findings), approved  # nothing can shield anything
+            return _drop_subsumed(findings, self._phrase_rules), approved  # nothing can shield
         shields: dict[str, list[tuple[int, int, frozenset[Category]]]] = {}
         for view in views:
             spans = shields.setdefault(view.path, [])
@@ -312,7 +314,7 @@ class CompiledPack:
                 s <= f.start and f.end <= e and f.category in cats for s, e, cats in spans
             ):
                 kept.append(f)
-        return _drop_subsumed(kept), approved
+        return _drop_subsumed(kept, self._phrase_rules), approved
 
 
 class _Today:
@@ -329,14 +331,17 @@ class _Today:
         return cls.day
 
 
-def _drop_subsumed(findings: list[Finding]) -> list[Finding]:
-    """Drop a finding that a stronger one of the same category and field already covers.
+def _drop_subsumed(findings: list[Finding], phrase_rules: set[str]) -> list[Finding]:
+    """Drop a phrase finding that a stronger one of the same category and field covers.
 
     "best-selling" raises the superlative error; the "best" warning inside it adds nothing.
+    Only phrase matches take part: a whole-field finding (a headline too long) must not hide
+    a specific one inside it (its "!").
     """
     groups: dict[tuple[str, Category], list[Finding]] = {}
     for f in findings:
-        groups.setdefault((f.field, f.category), []).append(f)
+        if f.rule in phrase_rules:
+            groups.setdefault((f.field, f.category), []).append(f)
     dropped: set[int] = set()
     for group in groups.values():
         group.sort(key=lambda f: (f.start, -f.end))

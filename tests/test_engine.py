@@ -191,10 +191,12 @@ def test_verdicts(baseline: ResolvedPack) -> None:
 
 def test_empty_variant_and_empty_fields(baseline: ResolvedPack) -> None:
     assert check(Variant(channel="email"), baseline, TODAY).findings == []
+    assert check(Variant(channel="ad", fields={"primary_text": ""}), baseline, TODAY).findings == []
+    # One empty description: nothing to flag but what Google requires of an RSA's assets.
     report = check(
         Variant(channel="ad", fields={"headlines": [], "descriptions": [""]}), baseline, TODAY
     )
-    assert report.verdict == Verdict.PASS
+    assert rules_hit(report) == ["GADS-DESCRIPTION-COUNT"]
 
 
 def test_pack_version_changes_with_rules(baseline: ResolvedPack) -> None:
@@ -252,3 +254,28 @@ def test_reading_grade_leaves_mandatory_disclaimer_out() -> None:
         "recommendations that accommodate heterogeneous physiological requirements. "
     )
     assert "TONE-GRADE" in rules_hit(check(email_body(dense * 3 + disclaimer), pack, TODAY))
+
+
+def test_whole_field_finding_does_not_hide_a_specific_one(baseline: ResolvedPack) -> None:
+    ad = Variant(channel="ad", fields={"headlines": ["A Headline Well Over Thirty Chars!"]})
+    hits = rules_hit(check(ad, baseline, TODAY))
+    assert {"GADS-HEADLINE-LEN", "GADS-HEADLINE-EXCLAIM", "GADS-HEADLINE-COUNT"} <= set(hits)
+
+
+def test_google_asset_counts_and_duplicates(baseline: ResolvedPack) -> None:
+    ad = Variant(
+        channel="ad",
+        fields={"headlines": ["Fresh Vitamins", "Delivered Monthly", "fresh vitamins"],
+                "descriptions": ["Tested for purity.", "Pause any time."]},
+    )  # fmt: skip
+    report = check(ad, baseline, TODAY)
+    dupes = [f for f in report.findings if f.rule == "GADS-DUPLICATE-ASSET"]
+    assert [(f.field, f.message) for f in dupes] == [
+        (
+            "headlines[2]",
+            "This repeats headlines[0]; Google rejects duplicate assets (DUPLICATE_ASSET).",
+        )
+    ]
+    assert "GADS-HEADLINE-COUNT" not in rules_hit(report)
+    meta = Variant(channel="ad", fields={"primary_text": "Soft knits for autumn."})
+    assert not any(r.startswith("GADS-") for r in rules_hit(check(meta, baseline, TODAY)))

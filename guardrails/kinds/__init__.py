@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from guardrails.engine import CompiledPack, CompiledRule
+from guardrails.kinds.assets import Assets
 from guardrails.kinds.claims import ClaimRegistry
 from guardrails.kinds.counting import Capitalization, Occurrence
 from guardrails.kinds.lexical import Conditional, Existence, Substitution
@@ -22,6 +23,7 @@ KINDS: dict[str, type[CompiledRule]] = {
     "occurrence": Occurrence,
     "capitalization": Capitalization,
     "metric": Metric,
+    "assets": Assets,
     "required": Required,
     "pii": Pii,
     "sms_encoding": SmsEncoding,

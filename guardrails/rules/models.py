@@ -109,6 +109,17 @@ class MetricRule(_RuleBase):
         return self
 
 
+class AssetsRule(_RuleBase):
+    """The items of a list field (Google RSA headlines): how many, and no duplicates.
+
+    Checked only where the variant has that field at all (a Meta ad has no `headlines`)."""
+
+    kind: Literal["assets"]
+    min: int | None = Field(default=None, ge=0)
+    max: int | None = Field(default=None, ge=1)
+    unique: bool = False
+
+
 class ConditionalRule(_RuleBase, _Matching):
     """A term or pattern that needs something else nearby (a condition, a citation)."""
 
@@ -190,6 +201,7 @@ Rule = Annotated[
     | OccurrenceRule
     | MetricRule
     | ConditionalRule
+    | AssetsRule
     | CapitalizationRule
     | RequiredRule
     | PiiRule
