@@ -128,6 +128,9 @@ class CompiledRule:
         self._fields = frozenset(rule.fields) if rule.fields else None
         self._exceptions = [compile_pattern(p) for p in rule.exceptions]
 
+    def applies_to(self, channel: Channel) -> bool:
+        return self._channels is None or channel in self._channels
+
     def applies(self, channel: Channel, base: str) -> bool:
         return (self._channels is None or channel in self._channels) and (
             self._fields is None or base in self._fields
@@ -201,6 +204,10 @@ class CompiledPack:
         self._uncovered = {r.rule.id for r in self.rules if not r.rule.approvals_cover}
         self._registry_rules = {r.rule.id for r in self.rules if r.rule.kind == "claim_registry"}
         self._phrase_rules = {r.rule.id for r in self.rules if r.rule.kind in _PHRASE_KINDS}
+        self._variant_rules = {
+            channel: [r for r in self.rules if r.scope == "variant" and r.applies_to(channel)]
+            for channel in Channel
+        }
         self.patterns.compile()
         self._field_rules: dict[
             tuple[Channel, str], tuple[list[_Dispatch], dict[int, list[_Dispatch]]]
@@ -230,14 +237,14 @@ class CompiledPack:
             for gate, run in runnable:
                 if gate is None or gate(view):
                     findings.extend(run(view, ctx))
-        for rule in self.rules:
-            if rule.scope == "variant":
-                applicable = [v for v in views if rule.applies(variant.channel, v.base)]
-                if applicable:
-                    findings.extend(rule.run_variant(applicable, ctx))
+        for rule in self._variant_rules.get(variant.channel, ()):
+            applicable = [v for v in views if rule.applies(variant.channel, v.base)]
+            if applicable:
+                findings.extend(rule.run_variant(applicable, ctx))
         findings, approved = self._settle(views, findings, ctx)
-        order = {view.path: i for i, view in enumerate(views)}
-        findings.sort(key=lambda f: (order.get(f.field, 0), f.start, f.end, f.rule))
+        if len(findings) > 1:
+            order = {view.path: i for i, view in enumerate(views)}
+            findings.sort(key=lambda f: (order.get(f.field, 0), f.start, f.end, f.rule))
         return Report(findings=findings, approved_claims=approved, rules_version=self.version)
 
     def claim_uses(self, view: FieldView) -> list[ClaimUse]:
@@ -338,6 +345,8 @@ def _drop_subsumed(findings: list[Finding], phrase_rules: set[str]) -> list[Find
     Only phrase matches take part: a whole-field finding (a headline too long) must not hide
     a specific one inside it (its "!").
     """
+    if len(findings) < 2:
+        return findings
     groups: dict[tuple[str, Category], list[Finding]] = {}
     for f in findings:
         if f.rule in phrase_rules:
