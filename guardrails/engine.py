@@ -1,10 +1,10 @@
 """Compiling a resolved pack once, and checking variants against it.
 
-`CompiledPack` registers every rule's terms and patterns in two pack-wide indexes (one token
-scan, one RE2 pass per field), then each rule kind (`guardrails.kinds`) turns what matched into
-findings. Two pack-wide passes come last: words inside approved boilerplate (an exempt
-disclaimer) are not flagged, and claims the brand's registry approves pass, with their evidence
-recorded in the report.
+`CompiledPack` registers every rule's terms (as patterns of their surface forms) and regexes in
+one pack-wide RE2 set, matched once per field; each rule kind (`guardrails.kinds`) then turns
+what matched into findings. Two pack-wide passes come last: words inside approved boilerplate
+(an exempt disclaimer) are not flagged, and claims the brand's registry approves pass, with
+their evidence recorded in the report.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def literal_pattern(text: str) -> str:
 
 
 class Matcher:
-    """A group of terms and patterns, registered in the pack's indexes, found per field."""
+    """A group of terms and patterns, registered in the pack's RE2 set, found per field."""
 
     def __init__(
         self,
@@ -132,9 +132,7 @@ class CompiledRule:
         return self._channels is None or channel in self._channels
 
     def applies(self, channel: Channel, base: str) -> bool:
-        return (self._channels is None or channel in self._channels) and (
-            self._fields is None or base in self._fields
-        )
+        return self.applies_to(channel) and (self._fields is None or base in self._fields)
 
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterable[Finding]:
         return ()
@@ -294,7 +292,7 @@ class CompiledPack:
             for matcher in self.exempt:
                 spans.extend((s, e, _SHIELDED) for s, e in matcher.find(view))
             for use in view.claim_uses:
-                if valid_use(use, ctx):
+                if claim_problem(use, ctx) is None:
                     spans.append((use.start, use.end, _CLAIMS_ONLY))
                     approved.append(
                         ApprovedClaimUse(
@@ -374,24 +372,36 @@ def _dominates(cover: Finding, inner: Finding) -> bool:
     return cover.end - cover.start > inner.end - inner.start
 
 
-def valid_use(use: ClaimUse, ctx: CheckContext) -> bool:
+def claim_problem(use: ClaimUse, ctx: CheckContext) -> str | None:
+    """Why this use of a registry claim is not approved here, or None when it is.
+
+    The one place that decides: the engine lets valid uses shield claim findings, and the
+    claim_registry kind reports the invalid ones in these words."""
     claim = use.claim
-    return (
-        (claim.expires is None or ctx.today <= claim.expires)
-        and (claim.channels is None or ctx.channel in claim.channels)
-        and use.requires_met
-    )
+    if claim.expires is not None and ctx.today > claim.expires:
+        return f"expired on {claim.expires.isoformat()}"
+    if claim.channels is not None and ctx.channel not in claim.channels:
+        allowed = ", ".join(c.value for c in claim.channels)
+        return f"is approved for {allowed} only, not {ctx.channel.value}"
+    if not use.requires_met:
+        qualifier = claim.qualifier or " / ".join(claim.requires)
+        return f"must appear with its qualifier in the same field: {qualifier}"
+    return None
 
 
 _COMPILED: dict[str, CompiledPack] = {}
+_COMPILED_MAX = 32  # pack versions kept compiled; edited packs must not grow memory forever
 
 
 def compile_pack(pack: ResolvedPack) -> CompiledPack:
-    """The compiled form of a pack, built once per pack version."""
+    """The compiled form of a pack, built once per pack version (least recently used dropped)."""
     key = f"{pack.path}@{pack.version}"
-    compiled = _COMPILED.get(key)
+    compiled = _COMPILED.pop(key, None)
     if compiled is None:
-        compiled = _COMPILED[key] = CompiledPack(pack)
+        compiled = CompiledPack(pack)
+        if len(_COMPILED) >= _COMPILED_MAX:
+            del _COMPILED[next(iter(_COMPILED))]
+    _COMPILED[key] = compiled  # (re)inserted last: dict order is recency order
     return compiled
 
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from guardrails.content import CHANNEL_FIELDS, Channel, Variant
 from guardrails.engine import compile_pack
-from guardrails.rules.loader import PACK_FILE, ResolvedPack, load_pack
+from guardrails.rules.loader import PACK_FILE, ResolvedPack, display_path, load_pack
 from guardrails.rules.models import Brand
 
 EXAMPLE_BRAND = Brand(name="Acme", domains=["acme.example"], competitors=["Globex"])
@@ -77,9 +77,7 @@ def _context(pack: ResolvedPack, rule: Any) -> ResolvedPack:
 
 
 def _pack_files(pack_dir: Path) -> list[Path]:
-    from guardrails.rules.loader import _show
-
-    return [Path(_show(p)) for p in sorted(pack_dir.glob("*.yaml"))]
+    return [Path(display_path(p)) for p in sorted(pack_dir.glob("*.yaml"))]
 
 
 def find_packs(root: Path) -> list[Path]:

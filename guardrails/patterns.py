@@ -69,7 +69,6 @@ class PatternSet:
     def __init__(self) -> None:
         self._patterns: list[re2._Regexp] = []
         self._set = re2.Set.SearchSet(_OPTIONS)
-        self._compiled = False
 
     def add(self, pattern: str, ignore_case: bool = True) -> int:
         regexp = compile_pattern(pattern, ignore_case)
@@ -81,7 +80,6 @@ class PatternSet:
     def compile(self) -> None:
         if self._patterns:
             self._set.Compile()
-        self._compiled = True
 
     def hits(self, data: bytes) -> frozenset[int]:
         if not self._patterns:

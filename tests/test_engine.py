@@ -279,3 +279,19 @@ def test_google_asset_counts_and_duplicates(baseline: ResolvedPack) -> None:
     assert "GADS-HEADLINE-COUNT" not in rules_hit(report)
     meta = Variant(channel="ad", fields={"primary_text": "Soft knits for autumn."})
     assert not any(r.startswith("GADS-") for r in rules_hit(check(meta, baseline, TODAY)))
+
+
+def test_compiled_pack_cache_is_bounded_and_keeps_recent(baseline: ResolvedPack) -> None:
+    from guardrails import engine
+
+    first = engine.compile_pack(baseline)
+    variants = [
+        baseline.model_copy(update={"rules": baseline.rules[: i + 1]})
+        for i in range(engine._COMPILED_MAX + 3)
+    ]
+    for pack in variants:
+        engine.compile_pack(pack)
+        engine.compile_pack(baseline)  # used again each time: stays
+    assert len(engine._COMPILED) <= engine._COMPILED_MAX
+    assert engine.compile_pack(baseline) is first
+    assert engine.compile_pack(variants[-1]) is engine.compile_pack(variants[-1])

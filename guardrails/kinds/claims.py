@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from guardrails.engine import CheckContext, CompiledPack, CompiledRule
+from guardrails.engine import CheckContext, CompiledPack, CompiledRule, claim_problem
 from guardrails.findings import Finding
 from guardrails.view import FieldView
 
@@ -23,17 +23,10 @@ class ClaimRegistry(CompiledRule):
 
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
         for use in view.claim_uses:
-            claim = use.claim
-            if claim.expires is not None and ctx.today > claim.expires:
-                problem = f"expired on {claim.expires.isoformat()}"
-            elif claim.channels is not None and ctx.channel not in claim.channels:
-                allowed = ", ".join(c.value for c in claim.channels)
-                problem = f"is approved for {allowed} only, not {ctx.channel.value}"
-            elif not use.requires_met:
-                qualifier = claim.qualifier or " / ".join(claim.requires)
-                problem = f"must appear with its qualifier in the same field: {qualifier}"
-            else:
+            problem = claim_problem(use, ctx)
+            if problem is None:
                 continue
+            claim = use.claim
             yield self.finding(
                 view,
                 use.start,

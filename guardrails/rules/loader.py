@@ -106,11 +106,13 @@ def _collect(
     if meta is not None:
         for index, parent in enumerate(meta[0].extends):
             parent_dir = (root / parent).resolve()
-            where = f"{_show(meta_path)}:{line_of(meta[1], ('extends', index))}"
+            where = f"{display_path(meta_path)}:{line_of(meta[1], ('extends', index))}"
             if parent_dir in stack:
                 problems.append(f"{where}: extends {parent!r}, which extends this pack (a cycle)")
             elif not (parent_dir / PACK_FILE).is_file():
-                problems.append(f"{where}: extends {parent!r}, but {_show(parent_dir)} is no pack")
+                problems.append(
+                    f"{where}: extends {parent!r}, but {display_path(parent_dir)} is no pack"
+                )
             else:
                 _collect(parent_dir, root, out, problems, stack, seen)
         out.append((meta_path, *meta))
@@ -125,7 +127,7 @@ def _collect(
 def _read_file(
     path: Path, problems: list[str], metadata_allowed: bool = True
 ) -> tuple[PackFile, dict[Any, int]] | None:
-    shown = _show(path)
+    shown = display_path(path)
     try:
         raw = path.read_bytes()
         if len(raw) > MAX_FILE_BYTES:
@@ -226,9 +228,9 @@ def _merge(pack_dir: Path, files: list[tuple[Path, PackFile, dict[Any, int]]]) -
     name = pack_dir.name
     description = None
     for path, pack_file, lines in files:
-        shown = _show(path)
+        shown = display_path(path)
         if path.name == PACK_FILE:
-            chain.append(_show(path.parent))
+            chain.append(display_path(path.parent))
             if path.parent == pack_dir.resolve():
                 name = pack_file.pack or name
                 description = pack_file.description
@@ -279,7 +281,7 @@ def _merge(pack_dir: Path, files: list[tuple[Path, PackFile, dict[Any, int]]]) -
         raise RulePackError(problems)
     return ResolvedPack(
         name=name,
-        path=_show(pack_dir),
+        path=display_path(pack_dir),
         description=description,
         chain=chain,
         brand=brand,
@@ -291,7 +293,8 @@ def _merge(pack_dir: Path, files: list[tuple[Path, PackFile, dict[Any, int]]]) -
     )
 
 
-def _show(path: Path) -> str:
+def display_path(path: Path) -> str:
+    """A path as error messages show it: relative to the working directory when inside it."""
     try:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
