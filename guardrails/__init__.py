@@ -11,12 +11,14 @@ from guardrails.content import Channel, Variant, parse_labelled_text
 from guardrails.engine import CompiledPack, check, compile_pack
 from guardrails.findings import Category, Finding, Report, Severity, Verdict
 from guardrails.rules.loader import ResolvedPack, RulePackError, load_pack
+from guardrails.rules.models import RecheckPolicy
 
 __all__ = [
     "Category",
     "Channel",
     "CompiledPack",
     "Finding",
+    "RecheckPolicy",
     "Report",
     "ResolvedPack",
     "RulePackError",

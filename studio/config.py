@@ -26,3 +26,9 @@ def resolve_pack_dir(name_or_path: str | None) -> Path:
         return path
     candidate = rules_root() / name_or_path
     return candidate if candidate.is_dir() else path
+
+
+def data_dir() -> Path:
+    """Where the default SQLite database lives: $STUDIO_DATA_DIR, else `data/` in the checkout."""
+    configured = os.environ.get("STUDIO_DATA_DIR")
+    return Path(configured) if configured else REPO_ROOT / "data"

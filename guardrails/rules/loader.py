@@ -19,6 +19,7 @@ from guardrails.rules.models import (
     Brand,
     MergeField,
     PackFile,
+    RecheckPolicy,
     Rule,
     Voice,
 )
@@ -52,11 +53,14 @@ class ResolvedPack(BaseModel):
     claims: list[ApprovedClaim] = Field(default_factory=list)
     rules: list[Rule] = Field(default_factory=list)
     origins: dict[str, str] = Field(default_factory=dict)  # rule id -> "file:line"
+    on_rule_change: RecheckPolicy = RecheckPolicy.FLAG
 
     @property
     def version(self) -> str:
         """A hash of everything that decides a check's outcome: approvals bind to it."""
-        body = self.model_dump(mode="json", exclude={"path", "origins", "description"})
+        body = self.model_dump(
+            mode="json", exclude={"path", "origins", "description", "on_rule_change"}
+        )
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
         return f"sha256:{digest[:16]}"
 
@@ -227,6 +231,7 @@ def _merge(pack_dir: Path, files: list[tuple[Path, PackFile, dict[Any, int]]]) -
     chain: list[str] = []
     name = pack_dir.name
     description = None
+    policy = RecheckPolicy.FLAG
     for path, pack_file, lines in files:
         shown = display_path(path)
         if path.name == PACK_FILE:
@@ -235,6 +240,7 @@ def _merge(pack_dir: Path, files: list[tuple[Path, PackFile, dict[Any, int]]]) -
                 name = pack_file.pack or name
                 description = pack_file.description
         brand = pack_file.brand or brand
+        policy = pack_file.on_rule_change or policy
         if pack_file.voice:
             acronyms.extend(a for a in pack_file.voice.acronyms if a not in acronyms)
         merge_fields.update(pack_file.merge_fields)
@@ -290,6 +296,7 @@ def _merge(pack_dir: Path, files: list[tuple[Path, PackFile, dict[Any, int]]]) -
         claims=list(claims.values()),
         rules=list(rules.values()),
         origins=origins,
+        on_rule_change=policy,
     )
 
 

@@ -8,6 +8,7 @@ files, so every field here is named for them, not for the code.
 from __future__ import annotations
 
 import datetime as dt
+from enum import StrEnum
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -213,6 +214,11 @@ Rule = Annotated[
 ]
 
 
+class RecheckPolicy(StrEnum):
+    FLAG = "flag"
+    REVOKE = "revoke"
+
+
 class Brand(_Strict):
     name: str
     aliases: list[str] = Field(default_factory=list)
@@ -271,6 +277,9 @@ class PackFile(_Strict):
     claims: list[ApprovedClaim] = Field(default_factory=list)
     overrides: dict[str, Override] = Field(default_factory=dict)
     rules: list[Rule] = Field(default_factory=list)
+    # What happens to approved copy that fails after the rules change: flag it for review
+    # (it stays approved) or revoke it. A child pack's setting wins over its parents'.
+    on_rule_change: RecheckPolicy | None = None
 
     @field_validator("merge_fields")
     @classmethod
