@@ -11,22 +11,30 @@ otherwise come back unchanged).
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
-import spacy
-import spacy_lookups_data
-from spacy.language import Language
-from spacy.util import load_language_data
+if TYPE_CHECKING:
+    from spacy.language import Language
 
 HYPHENS = frozenset({"-", "‐", "‑", "–"})
 
 
+# spaCy is imported on first use: it takes most of a second, and only compiling a pack needs it
+# (a CLI call that reads the audit log should not pay for it).
+
+
 @functools.cache
 def tokenizer_pipeline() -> Language:
+    import spacy
+
     return spacy.blank("en")
 
 
 @functools.cache
 def lemma_table() -> dict[str, str]:
+    import spacy_lookups_data
+    from spacy.util import load_language_data
+
     table = load_language_data(spacy_lookups_data.en["lemma_lookup"])
     assert isinstance(table, dict)
     return table

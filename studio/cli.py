@@ -11,7 +11,16 @@ from typing import Annotated
 import typer
 
 from guardrails import Channel, CompiledPack, RulePackError, compile_pack, load_pack
-from studio import check_command, rules_command
+from studio import (
+    audit_command,
+    check_command,
+    demo,
+    recheck,
+    rules_command,
+    users_command,
+    variants_command,
+)
+from studio.cli_support import database, reporting_errors
 from studio.config import REPO_ROOT, resolve_pack_dir, rules_root
 
 app = typer.Typer(
@@ -19,6 +28,11 @@ app = typer.Typer(
 )
 rules_app = typer.Typer(help="Brand rule packs.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+app.add_typer(users_command.app, name="users")
+app.add_typer(variants_command.app, name="variants")
+app.add_typer(audit_command.app, name="audit")
+db_app = typer.Typer(help="The studio database.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
 
 
 class Format(StrEnum):
@@ -97,12 +111,67 @@ def rules_show(
         raise typer.Exit(check_command.EXIT_USAGE) from None
 
 
+@rules_app.command("recheck")
+def rules_recheck(
+    brand: Annotated[str | None, typer.Option(help="Only this brand.")] = None,
+) -> None:
+    """Re-check every approved variant under the current rules; flag or revoke what now fails.
+
+    Exits 1 when anything was flagged or revoked.
+    """
+    with reporting_errors():
+        outcomes = recheck.recheck_approved(database(), brand=brand)
+    _print_recheck(outcomes)
+    if any(o.result != "passed" for o in outcomes):
+        raise typer.Exit(1)
+
+
+def _print_recheck(outcomes: list[recheck.RecheckOutcome]) -> None:
+    for o in outcomes:
+        sys.stdout.write(f"#{o.variant_id:<6} {o.result:<8} {o.brand:<14} {o.name}\n")
+        for failure in o.failing:
+            sys.stdout.write(f"         {failure}\n")
+    passed = sum(o.result == "passed" for o in outcomes)
+    sys.stdout.write(f"{len(outcomes)} approved variant(s) re-checked, {passed} still pass\n")
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create the database, or bring its schema up to date (data is kept)."""
+    db = database()
+    sys.stdout.write(f"database {db.display} is at the newest schema\n")
+
+
+@app.command("demo")
+def demo_command() -> None:
+    """Seed a demo workspace (brands, one user per role, briefs, variants in every state)."""
+    db = database()
+    with reporting_errors():
+        result = demo.seed(db)
+    sys.stdout.write(
+        f"demo workspace in {db.display}: {len(result.created)} variant(s) created, "
+        f"{result.existing} already there\n"
+    )
+    if result.passwords:
+        sys.stdout.write("demo users (passwords are shown this once):\n")
+        for name, password in result.passwords.items():
+            sys.stdout.write(f"  {name:<14} {demo.USERS[name].value:<11} {password}\n")
+    else:
+        sys.stdout.write("demo users exist; reset one with `studio users passwd NAME`\n")
+
+
 @app.command()
 def up(
     port: Annotated[int, typer.Option(help="Port of the web UI.")] = 8501,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
 ) -> None:
-    """Start the studio's web UI."""
+    """Start the studio's web UI (after bringing the database up to date and re-checking
+    approved copy if a brand's rules changed since the last start)."""
+    with reporting_errors():
+        outcomes = recheck.recheck_approved(database(), only_if_rules_changed=True)
+    if outcomes:
+        sys.stderr.write("rules changed since the last start:\n")
+        _print_recheck(outcomes)
     app_file = REPO_ROOT / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.headless=true",
                f"--server.port={port}", f"--server.address={host}",

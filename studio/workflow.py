@@ -15,13 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from guardrails import Report, Severity
-from studio import accounts, audit, brands, checking
+from studio import accounts, audit, brands, checking, variants
 from studio.db import Database
-from studio.errors import Conflict, InvalidInput, NotFound, Refused
+from studio.errors import Conflict, InvalidInput, Refused
 from studio.models import (
     CheckReport,
     Override,
@@ -51,7 +50,7 @@ _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
 
 @dataclass
 class _Change:
-    """What an action does to a variant, applied by `_land` only if no one else got there first."""
+    """What an action does to a variant; `variants.land` applies it if no one got there first."""
 
     values: dict[str, Any] = field(default_factory=dict)
     detail: dict[str, Any] = field(default_factory=dict)
@@ -130,7 +129,7 @@ def edit(
         require_state(variant, Action.EDIT)
         copy = checking.as_copy(variant.channel, fields)
         _check_sizes(copy.fields)
-        current = _version(session, variant)
+        current = variants.current_version(session, variant)
         if checking.content_hash(variant.channel, copy.fields) == current.content_hash:
             raise InvalidInput(f"variant #{variant.id}: the copy is unchanged (version "
                                f"{current.number}); nothing to save")  # fmt: skip
@@ -233,9 +232,9 @@ def approve(
     def decide(session: Session, user: User, variant: Variant) -> _Change:
         require_role(user, Action.APPROVE)
         require_state(variant, Action.APPROVE)
-        version = _version(session, variant)
-        require_other_person(user, _authors(session, variant), variant)
-        latest = _latest_report(session, variant)
+        version = variants.current_version(session, variant)
+        require_other_person(user, variants.authors(session, variant), variant)
+        latest = variants.latest_report(session, variant)
         pack = checking.brand_pack(brands.slug_of(session, variant))
         if latest.rules_version != pack.version:
             raise Refused("stale-rules", "the brand's rules changed while you were approving; "
@@ -280,9 +279,9 @@ def _refresh_report(db: Database, variant_id: int) -> int:
     rules (or the date: a claim may have expired) have since changed the outcome.
     """
     with db.read() as session:
-        variant = _get(session, variant_id)
-        previous = _latest_report(session, variant)
-        version = _version(session, variant)
+        variant = variants.get(session, variant_id)
+        previous = variants.latest_report(session, variant)
+        version = variants.current_version(session, variant)
         pack = checking.brand_pack(brands.slug_of(session, variant))
     fresh = pack.check(checking.as_copy(variant.channel, version.fields))
     if previous.rules_version != pack.version or fresh.model_dump(mode="json") != previous.report:
@@ -293,10 +292,10 @@ def _refresh_report(db: Database, variant_id: int) -> int:
 def recheck_current(db: Database, variant_id: int, pack: checking.CompiledPack) -> CheckReport:
     """Store a fresh report of the current version under `pack`; audited as the system's."""
     with db.write() as session:
-        variant = _get(session, variant_id)
-        version = _version(session, variant)
+        variant = variants.get(session, variant_id)
+        version = variants.current_version(session, variant)
         report, summary = _check(session, variant, version, pack)
-        _land(session, variant, summary)
+        variants.land(session, variant, summary)
         audit.record(session, audit.SYSTEM, "variant.recheck", "variant", variant_id,
                      state_before=variant.status, state_after=variant.status,
                      detail={"report": report.id, "rules_version": pack.version,
@@ -409,13 +408,13 @@ def _decide(
     comment: str | None = None,
 ) -> Variant:
     def body(session: Session, user: User) -> Variant:
-        variant = _get(session, variant_id)
+        variant = variants.get(session, variant_id)
         if expected_revision is not None and variant.revision != expected_revision:
-            raise Conflict(_changed_message(session, variant, expected_revision))
+            raise Conflict(variants.changed_message(session, variant, expected_revision))
         before = variant.status
         change = decide(session, user, variant)
         change.values.setdefault("status", before)
-        _land(session, variant, change.values)
+        variants.land(session, variant, change.values)
         if comment:
             change.detail["comment"] = comment
         audit.record(session, user.name, f"variant.{action.value}", "variant", variant_id,
@@ -424,30 +423,6 @@ def _decide(
         return variant
 
     return _attempt(db, actor, action, variant_id, body)
-
-
-def _land(session: Session, variant: Variant, values: dict[str, Any]) -> None:
-    """Apply `values` only if the row is still at the revision this transaction read."""
-    session.flush()
-    read = variant.revision
-    statement = (
-        update(Variant)
-        .where(col(Variant.id) == variant.id, col(Variant.revision) == read)
-        .values(**values, revision=read + 1, updated_at=utcnow())
-    )
-    if session.connection().execute(statement).rowcount != 1:
-        session.expire(variant)
-        raise Conflict(_changed_message(session, variant, read))
-    session.refresh(variant)
-
-
-def _changed_message(session: Session, variant: Variant, read: int) -> str:
-    session.refresh(variant)
-    return (
-        f"variant #{variant.id} changed while you were deciding (revision {read} -> "
-        f"{variant.revision}; it is now {variant.status.replace('_', ' ')}). Reload it and "
-        "decide again."
-    )
 
 
 def _audit_refusal(
@@ -476,40 +451,6 @@ _CLEARED_APPROVAL: dict[str, Any] = {
     "flag_reason": None,
     "flagged_at": None,
 }
-
-
-def _get(session: Session, variant_id: int) -> Variant:
-    variant = session.get(Variant, variant_id)
-    if variant is None:
-        raise NotFound(f"no variant #{variant_id} (see `studio variants list`)")
-    return variant
-
-
-def _version(session: Session, variant: Variant) -> VariantVersion:
-    return session.exec(
-        select(VariantVersion).where(
-            VariantVersion.variant_id == variant.id,
-            VariantVersion.number == variant.current_version,
-        )
-    ).one()
-
-
-def _latest_report(session: Session, variant: Variant) -> CheckReport:
-    return session.exec(
-        select(CheckReport)
-        .where(
-            CheckReport.variant_id == variant.id,
-            CheckReport.version_number == variant.current_version,
-        )
-        .order_by(col(CheckReport.id).desc())
-    ).first()  # type: ignore[return-value]  # every version is checked when it is saved
-
-
-def _authors(session: Session, variant: Variant) -> set[int]:
-    rows = session.exec(
-        select(VariantVersion.created_by).where(VariantVersion.variant_id == variant.id)
-    )
-    return {variant.author_id, *rows}
 
 
 def _add_version(
@@ -549,7 +490,7 @@ def _add_review(
     report: CheckReport | None = None,
     version: VariantVersion | None = None,
 ) -> Review:
-    version = version or _version(session, variant)
+    version = version or variants.current_version(session, variant)
     review = Review(
         variant_id=variant.id,  # type: ignore[arg-type]
         version_number=version.number,

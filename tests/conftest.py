@@ -1,11 +1,21 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import text
 
 from guardrails import ResolvedPack, load_pack
+from studio.db import Database
+from studio.models import Role, User
 
 REPO = Path(__file__).resolve().parent.parent
 RULES = REPO / "brand_rules"
@@ -25,3 +35,98 @@ def write_pack(root: Path, name: str, text: str, extra: dict[str, str] | None = 
     for file_name, body in (extra or {}).items():
         (pack_dir / file_name).write_text(body, encoding="utf-8")
     return pack_dir
+
+
+# --- databases -------------------------------------------------------------------------------
+# Storage and workflow tests run on SQLite (a file per test) and on PostgreSQL (a schema per
+# test) at $STUDIO_TEST_POSTGRES_URL, by default the CI machine's server; they skip, saying so,
+# only when no server answers there.
+
+POSTGRES_URL = os.environ.get("STUDIO_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
+PASSWORD = "correct horse battery"
+PEOPLE = {"wendy": Role.COPYWRITER, "walt": Role.COPYWRITER, "rita": Role.REVIEWER,
+          "rob": Role.REVIEWER, "ada": Role.ADMIN}  # fmt: skip
+
+
+@functools.cache
+def _postgres_problem() -> str | None:
+    try:
+        probe = Database(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with probe.engine.connect():
+            pass
+        probe.dispose()
+    except Exception as exc:  # any failure to connect means: no server to test against
+        return f"no PostgreSQL server answers at {POSTGRES_URL} ({type(exc).__name__})"
+    return None
+
+
+@contextmanager
+def postgres_database() -> Iterator[Database]:
+    problem = _postgres_problem()
+    if problem:
+        pytest.skip(problem)
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = Database(POSTGRES_URL)
+    with admin.engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    database = Database(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield database
+    finally:
+        database.dispose()
+        with admin.engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def empty_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Database]:
+    """A database with no schema yet, on each backend."""
+    if request.param == "sqlite":
+        database = Database(f"sqlite:///{tmp_path / 'studio.db'}")
+        yield database
+        database.dispose()
+    else:
+        with postgres_database() as database:
+            yield database
+
+
+@pytest.fixture
+def db(empty_db: Database) -> Database:
+    """A migrated database holding the PEOPLE (all with PASSWORD)."""
+    empty_db.migrate()
+    with empty_db.write() as session:
+        for name, role in PEOPLE.items():
+            session.add(User(name=name, role=role, password_hash=_password_hash()))
+    return empty_db
+
+
+@functools.cache
+def _password_hash() -> str:
+    return PasswordHasher().hash(PASSWORD)  # once: argon2 is slow on purpose
+
+
+@pytest.fixture
+def rules_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A private copy of brand_rules/ that a test may edit; the studio reads it."""
+    target = tmp_path / "brand_rules"
+    shutil.copytree(RULES, target)
+    monkeypatch.setenv("STUDIO_RULES_DIR", str(target))
+    return target
+
+
+def ban_term(rules_dir: Path, brand: str, term: str, rule_id: str = "TEST-BANNED") -> None:
+    """Change a brand's rules the way a brand owner would: a new file banning `term`."""
+    (rules_dir / brand / "zz-test-ban.yaml").write_text(
+        f"""rules:
+  - id: {rule_id}
+    kind: existence
+    category: banned
+    severity: error
+    terms: ["{term}"]
+    message: "'{{match}}' is now banned."
+    source: test
+    examples: {{fail: ["{term}"], pass: ["fine"]}}
+""",
+        encoding="utf-8",
+    )

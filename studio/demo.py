@@ -1,0 +1,106 @@
+"""`studio demo`: a workspace to try the studio with, seeded through the real workflow.
+
+Brands, one user per role, and the briefs and variants of `demo_workspace.yaml`, each driven to
+its state by the same workflow calls the UI makes, so every report and audit event is real.
+Idempotent: users, briefs and variants that exist (by name) are left alone.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from sqlmodel import select
+
+from studio import accounts, brands, checking, workflow
+from studio.db import Database
+from studio.models import Brief, Role, Variant
+
+WORKSPACE = Path(__file__).with_name("demo_workspace.yaml")
+WRITER, REVIEWER, ADMIN = "demo-writer", "demo-reviewer", "demo-admin"
+USERS = {WRITER: Role.COPYWRITER, REVIEWER: Role.REVIEWER, ADMIN: Role.ADMIN}
+
+
+@dataclass
+class DemoResult:
+    passwords: dict[str, str] = field(default_factory=dict)  # only users created this run
+    created: list[str] = field(default_factory=list)
+    existing: int = 0
+
+
+def seed(db: Database, workspace: Path = WORKSPACE) -> DemoResult:
+    data = yaml.safe_load(workspace.read_text(encoding="utf-8"))
+    result = DemoResult()
+    _seed_users(db, result)
+    for brief in data["briefs"]:
+        brief_id = _seed_brief(db, brief)
+        for spec in brief["variants"]:
+            with db.read() as session:
+                exists = session.exec(select(Variant).where(Variant.name == spec["name"])).first()
+            if exists:
+                result.existing += 1
+                continue
+            _seed_variant(db, brief["brand"], brief_id, spec)
+            result.created.append(spec["name"])
+    return result
+
+
+def _seed_users(db: Database, result: DemoResult) -> None:
+    with db.write() as session:
+        for name, role in USERS.items():
+            if accounts.find(session, name) is None:
+                password = secrets.token_urlsafe(12)
+                accounts.add(session, name, role, password, by="demo")
+                result.passwords[name] = password
+
+
+def _seed_brief(db: Database, brief: dict[str, Any]) -> int:
+    pack = checking.brand_pack(brief["brand"])
+    with db.write() as session:
+        brand = brands.ensure(session, brief["brand"], pack)
+        row = session.exec(
+            select(Brief).where(Brief.brand_id == brand.id, Brief.title == brief["title"])
+        ).first()
+        if row is None:
+            writer = accounts.get(session, WRITER)
+            row = Brief(
+                brand_id=brand.id,  # type: ignore[arg-type]
+                title=brief["title"],
+                spec={"key": brief["key"], **brief.get("spec", {})},
+                created_by=writer.id,  # type: ignore[arg-type]
+            )
+            session.add(row)
+            session.flush()
+        return row.id  # type: ignore[return-value]
+
+
+def _seed_variant(db: Database, brand: str, brief_id: int, spec: dict[str, Any]) -> None:
+    state, comment = spec["state"], spec.get("comment")
+    variant = workflow.create_variant(
+        db, actor=WRITER, brand=brand, channel=spec["channel"], fields=spec["fields"],
+        name=spec["name"], brief_id=brief_id, variant_group=spec.get("group"),
+        provenance={"source": "demo", "workspace": WORKSPACE.name},
+    )  # fmt: skip
+    vid = variant.id or 0
+    if state == "draft":
+        return
+    workflow.submit(db, vid, actor=WRITER)
+    if state == "in_review":
+        return
+    if state in ("approved", "approved_with_override", "revoked"):
+        workflow.approve(db, vid, actor=REVIEWER, overrides=spec.get("overrides"))
+        if state == "revoked":
+            workflow.revoke(db, vid, actor=REVIEWER, comment=comment or "")
+    elif state == "changes_requested":
+        workflow.request_changes(db, vid, actor=REVIEWER, comment=comment or "")
+    elif state == "rejected":
+        workflow.reject(db, vid, actor=REVIEWER, comment=comment or "")
+    elif state == "edited":
+        workflow.request_changes(db, vid, actor=REVIEWER, comment=comment or "")
+        workflow.edit(db, vid, actor=WRITER, fields=spec["edit"],
+                      provenance={"source": "demo", "workspace": WORKSPACE.name})  # fmt: skip
+    else:
+        raise ValueError(f"{WORKSPACE.name}: variant {spec['name']!r}: unknown state {state!r}")

@@ -1,0 +1,276 @@
+"""`studio variants ...`: the approval workflow from a shell, with the UI's rules and auditing.
+
+`--as USER` names who acts. The shell user already holds the database, so no password is asked:
+the workflow's role, four-eyes and override rules apply exactly as in the UI, and every attempt,
+refused ones included, is in the audit log under that name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from guardrails import Channel, parse_labelled_text
+from studio import queries, workflow
+from studio.cli_support import EXIT_USAGE, database, fail, print_json, reporting_errors
+from studio.models import Status
+
+app = typer.Typer(help="Variants and their approval workflow.", no_args_is_help=True)
+
+AsUser = Annotated[str, typer.Option("--as", help="The user taking the action.")]
+Comment = Annotated[str | None, typer.Option(help="Why: shown to the author, kept in the log.")]
+Revision = Annotated[
+    int | None, typer.Option(help="Refuse if the variant moved past this revision meanwhile.")
+]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+@app.command("list")
+def list_command(
+    status: Annotated[Status | None, typer.Option(help="Only this status.")] = None,
+    brand: Annotated[str | None, typer.Option(help="Only this brand (pack name).")] = None,
+    channel: Annotated[Channel | None, typer.Option(help="Only this channel.")] = None,
+    flagged: Annotated[bool, typer.Option(help="Only approved copy flagged by a recheck.")] = False,
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 200,
+    fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
+) -> None:
+    """Variants, most recently changed first."""
+    with reporting_errors(), database().read() as session:
+        rows = queries.list_variants(
+            session, status=status, brand=brand, channel=channel, flagged=flagged, limit=limit
+        )
+    if fmt == "json":
+        print_json(rows)
+        return
+    if fmt != "text":
+        fail("--format is text or json", EXIT_USAGE)
+    for row in rows:
+        flag = "  FLAGGED" if row["flagged"] else ""
+        sys.stdout.write(
+            f"#{row['id']:<6} {row['status']:<18} {row['brand']:<14} {row['channel']:<5} "
+            f"v{row['version']:<3} E{row['errors']} W{row['warnings']}  {row['name']}{flag}\n"
+        )
+    if not rows:
+        sys.stdout.write("no variants match\n")
+
+
+@app.command("show")
+def show(variant_id: int, as_json: JsonFlag = False) -> None:
+    """One variant: copy, findings, approval, history, overrides, diff from the version before."""
+    with reporting_errors(), database().read() as session:
+        data = queries.detail(session, variant_id)
+    if as_json:
+        print_json(data)
+    else:
+        _print_detail(data)
+
+
+@app.command("diff")
+def diff_command(
+    variant_id: int,
+    old: Annotated[int | None, typer.Option("--from", help="Older version.")] = None,
+    new: Annotated[
+        int | None, typer.Option("--to", help="Newer version (default: current).")
+    ] = None,
+) -> None:
+    """A unified diff between two versions (default: the current one and the one before)."""
+    with reporting_errors(), database().read() as session:
+        current = queries.detail(session, variant_id)["version"]
+        new_number = new or current
+        sys.stdout.write(queries.diff(session, variant_id, old or new_number - 1, new_number))
+
+
+@app.command("new")
+def new(
+    file: Annotated[str, typer.Argument(help="Labelled draft file ('-' for stdin).")],
+    brand: Annotated[str, typer.Option(help="Brand (rule pack name).")],
+    channel: Annotated[Channel, typer.Option(help="Channel.")],
+    actor: AsUser,
+    name: Annotated[str | None, typer.Option(help="Stable slug (default: generated).")] = None,
+) -> None:
+    """Save a draft from a labelled text file (the format `studio check` reads)."""
+    fields = _read_fields(file, channel)
+    with reporting_errors():
+        variant = workflow.create_variant(
+            database(), actor=actor, brand=brand, channel=channel.value, fields=fields, name=name
+        )
+    sys.stdout.write(f"created variant #{variant.id} ({variant.name}), {_risk(variant)}\n")
+
+
+@app.command("edit")
+def edit(
+    variant_id: int,
+    file: Annotated[str, typer.Argument(help="Labelled draft file ('-' for stdin).")],
+    actor: AsUser,
+    revision: Revision = None,
+) -> None:
+    """Save a new version; copy a reviewer has seen goes back to review."""
+    db = database()
+    with reporting_errors(), db.read() as session:
+        channel = Channel(queries.detail(session, variant_id)["channel"])
+    fields = _read_fields(file, channel)
+    with reporting_errors():
+        variant = workflow.edit(
+            db, variant_id, actor=actor, fields=fields, expected_revision=revision
+        )
+    sys.stdout.write(
+        f"variant #{variant.id} is now version {variant.current_version}, "
+        f"{variant.status.replace('_', ' ')}, {_risk(variant)}\n"
+    )
+
+
+@app.command("submit")
+def submit(
+    variant_id: int, actor: AsUser, comment: Comment = None, revision: Revision = None
+) -> None:
+    """Send a draft (or copy with changes requested) to review."""
+    with reporting_errors():
+        variant = workflow.submit(
+            database(), variant_id, actor=actor, comment=comment, expected_revision=revision
+        )
+    _done(variant_id, variant.status)
+
+
+@app.command("approve")
+def approve(
+    variant_id: int,
+    actor: AsUser,
+    override: Annotated[
+        list[str] | None,
+        typer.Option(help="RULE_ID=JUSTIFICATION for an error finding; repeat for each rule."),
+    ] = None,
+    report: Annotated[
+        int | None, typer.Option(help="The report you reviewed (default: the newest).")
+    ] = None,
+    comment: Comment = None,
+    valid_from: Annotated[dt.datetime | None, typer.Option(help="Not before (UTC).")] = None,
+    valid_until: Annotated[dt.datetime | None, typer.Option(help="Not after (UTC).")] = None,
+    revision: Revision = None,
+) -> None:
+    """Approve the current version, re-checked under the current rules first."""
+    overrides = _parse_overrides(override or [])
+    with reporting_errors():
+        variant = workflow.approve(
+            database(), variant_id, actor=actor, overrides=overrides, seen_report_id=report,
+            comment=comment, valid_from=_utc(valid_from), valid_until=_utc(valid_until),
+            expected_revision=revision,
+        )  # fmt: skip
+    _done(variant_id, variant.status, f" (version {variant.approved_version}, "
+          f"rules {variant.approved_rules_version})")  # fmt: skip
+
+
+@app.command("reject")
+def reject(
+    variant_id: int, actor: AsUser, comment: Comment = None, revision: Revision = None
+) -> None:
+    """Reject for good (a comment saying why is required)."""
+    with reporting_errors():
+        variant = workflow.reject(
+            database(), variant_id, actor=actor, comment=comment or "", expected_revision=revision
+        )
+    _done(variant_id, variant.status)
+
+
+@app.command("request-changes")
+def request_changes(
+    variant_id: int, actor: AsUser, comment: Comment = None, revision: Revision = None
+) -> None:
+    """Send back to the author with a comment saying what to change."""
+    with reporting_errors():
+        variant = workflow.request_changes(
+            database(), variant_id, actor=actor, comment=comment or "", expected_revision=revision
+        )
+    _done(variant_id, variant.status)
+
+
+@app.command("revoke")
+def revoke(
+    variant_id: int, actor: AsUser, comment: Comment = None, revision: Revision = None
+) -> None:
+    """Withdraw approved copy (a comment saying why is required)."""
+    with reporting_errors():
+        variant = workflow.revoke(
+            database(), variant_id, actor=actor, comment=comment or "", expected_revision=revision
+        )
+    _done(variant_id, variant.status)
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _read_fields(file: str, channel: Channel) -> dict[str, Any]:
+    try:
+        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        fail(f"{file}: cannot read the draft: {exc}", EXIT_USAGE)
+    try:
+        return parse_labelled_text(text, channel).variant.fields
+    except ValueError as exc:
+        fail(f"{file}: {exc}", EXIT_USAGE)
+    raise AssertionError("unreachable")
+
+
+def _parse_overrides(items: list[str]) -> dict[str, str]:
+    overrides: dict[str, str] = {}
+    for item in items:
+        rule, sep, why = item.partition("=")
+        if not sep or not rule.strip():
+            fail(f"--override {item!r}: write it as RULE_ID=JUSTIFICATION", EXIT_USAGE)
+        if rule.strip() in overrides:
+            fail(f"--override: {rule.strip()} is given twice", EXIT_USAGE)
+        overrides[rule.strip()] = why
+    return overrides
+
+
+def _utc(moment: dt.datetime | None) -> dt.datetime | None:
+    if moment is None:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+
+
+def _risk(variant: Any) -> str:
+    return f"{variant.error_count} error(s), {variant.warning_count} warning(s)"
+
+
+def _done(variant_id: int, status: str, extra: str = "") -> None:
+    sys.stdout.write(f"variant #{variant_id} is {status.replace('_', ' ')}{extra}\n")
+
+
+def _print_detail(data: dict[str, Any]) -> None:
+    out = sys.stdout.write
+    out(f"#{data['id']} {data['name']}  [{data['brand']} / {data['channel']}]\n")
+    out(f"status {data['status']}, version {data['version']}, revision {data['revision']}, "
+        f"author {data['author']}\n")  # fmt: skip
+    if data["flagged"]:
+        out(f"FLAGGED: {data['flagged']}\n")
+    out(f"content {data['content_hash']}\nprovenance {data['provenance']}\n\n")
+    for name, value in data["fields"].items():
+        for text in value if isinstance(value, list) else [value]:
+            out(f"{name}: {text}\n")
+    report = data["report"]
+    out(f"\nreport #{report['id']} ({report['verdict']}) of version {report['version']} under "
+        f"rules {report['rules_version']}, {report['checked_at']}\n")  # fmt: skip
+    for f in report["findings"]:
+        out(f'  {f["severity"]:<10} {f["rule"]:<22} {f["field"]} "{f["text"]}": {f["message"]}\n')
+    for claim in report["approved_claims"]:
+        out(f'  approved   claim {claim["claim"]}: "{claim["text"]}" ({claim["evidence"]})\n')
+    if data["approval"]:
+        a = data["approval"]
+        window = f"{a['valid_from'] or '-'} .. {a['valid_until'] or '-'}"
+        out(f"\napproved v{a['version']} by {a['by']} at {a['at']} under rules "
+            f"{a['rules_version']}; valid {window}\n")  # fmt: skip
+    if data["overrides"]:
+        out("\noverrides:\n")
+        for o in data["overrides"]:
+            out(f'  v{o["version"]} {o["rule"]} at {o["field"]} "{o["text"]}" by {o["by"]}: '
+                f"{o['justification']}\n")  # fmt: skip
+    out("\nhistory:\n")
+    for h in data["history"]:
+        note = f": {h['comment']}" if h["comment"] else ""
+        out(f"  {h['at']} v{h['version']} {h['action']} by {h['by']}{note}\n")
+    if data["diff"]:
+        out(f"\nchanges from the version before:\n{data['diff']}")

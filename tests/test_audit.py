@@ -1,0 +1,104 @@
+"""The audit log is tamper-evident: `verify` names the first event edited, removed or reordered,
+and a removed tail; exports carry every event and keep spreadsheets from running formulas."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from sqlalchemy import text
+
+from studio import audit
+from studio.db import Database
+
+
+def fill(db: Database, n: int = 6) -> None:
+    for i in range(1, n + 1):
+        with db.write() as session:
+            audit.record(session, "rita", "variant.approve", "variant", i,
+                         state_before="in_review", state_after="approved",
+                         detail={"justification": f"reason {i}"})  # fmt: skip
+
+
+def problem(db: Database) -> str:
+    with db.read() as session:
+        result = audit.verify(session)
+    assert not result.ok
+    return result.problem or ""
+
+
+def tamper(db: Database, sql: str) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text(sql))
+
+
+def test_an_intact_log_verifies(db: Database) -> None:
+    fill(db)
+    with db.read() as session:
+        result = audit.verify(session)
+    assert result.ok and result.events == 6 and len(result.head_hash) == 64
+
+
+def test_an_edited_event_is_named(db: Database) -> None:
+    fill(db)
+    tamper(db, "UPDATE auditevent SET actor = 'mallory' WHERE seq = 4")
+    assert problem(db).startswith("event 4 was edited")
+
+
+def test_an_edited_detail_is_named(db: Database) -> None:
+    fill(db)
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE auditevent SET detail = :d WHERE seq = 2"),
+                           {"d": json.dumps({"justification": "forged"})})  # fmt: skip
+    assert problem(db).startswith("event 2 was edited")
+
+
+def test_a_removed_event_is_named(db: Database) -> None:
+    fill(db)
+    tamper(db, "DELETE FROM auditevent WHERE seq = 3")
+    assert problem(db).startswith("event 3 is missing")
+
+
+def test_reordered_events_are_named(db: Database) -> None:
+    fill(db)
+    tamper(db, "UPDATE auditevent SET seq = 100 WHERE seq = 2")
+    tamper(db, "UPDATE auditevent SET seq = 2 WHERE seq = 3")
+    tamper(db, "UPDATE auditevent SET seq = 3 WHERE seq = 100")
+    assert problem(db).startswith("event 2 does not follow event 1")
+
+
+def test_a_removed_tail_is_detected(db: Database) -> None:
+    fill(db)
+    tamper(db, "DELETE FROM auditevent WHERE seq >= 5")
+    assert "events after 4 were removed" in problem(db)
+
+
+def test_a_rewritten_event_with_a_recomputed_hash_breaks_the_next_link(db: Database) -> None:
+    """Forging one event and its own hash is still caught: the next event points at the old."""
+    fill(db)
+    with db.read() as session:
+        event = next(e for e in audit.iter_events(session) if e.seq == 3)
+    event.actor = "mallory"
+    forged = audit.event_hash(event)
+    tamper(db, f"UPDATE auditevent SET actor = 'mallory', hash = '{forged}' WHERE seq = 3")
+    assert problem(db).startswith("event 4 does not follow event 3")
+
+
+def test_exports_carry_every_event_and_defuse_formulas(db: Database) -> None:
+    fill(db, 2)
+    with db.write() as session:
+        audit.record(session, '=HYPERLINK("http://x")', "user.add", "user", "@evil")
+    out = io.StringIO()
+    with db.read() as session:
+        assert audit.export(session, "json", out) == 3
+    rows = json.loads(out.getvalue())
+    assert [r["seq"] for r in rows] == [1, 2, 3]
+    assert rows[0]["detail"] == {"justification": "reason 1"}
+    assert rows[2]["actor"] == '=HYPERLINK("http://x")'  # JSON keeps the value exactly
+    out = io.StringIO()
+    with db.read() as session:
+        audit.export(session, "csv", out)
+    table = list(csv.DictReader(io.StringIO(out.getvalue())))
+    assert table[2]["actor"].startswith("'=") and table[2]["object_id"] == "'@evil"
+    assert table[1]["hash"] == rows[1]["hash"] and table[1]["prev_hash"] == rows[0]["hash"]

@@ -1,0 +1,259 @@
+"""The approval workflow's rules, on SQLite and PostgreSQL: roles, states, four-eyes, overrides,
+versions, content-bound approvals, and the audit trail of every attempt."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from sqlmodel import col, select
+
+from studio import audit, queries, workflow
+from studio.db import Database
+from studio.errors import Conflict, InvalidInput, NotFound, Refused
+from studio.models import AuditEvent, Override, Review, Status, User, Variant, VariantVersion
+from tests.conftest import ban_term
+
+CLEAN = "Brightleaf: our vitamins support your routine. Reply STOP to opt out"
+CURE = "Brightleaf: our vitamins cure colds. Reply STOP to opt out"
+JUSTIFIED = "Legal signed off the wording, ticket LEG-2211"
+
+
+def draft(db: Database, body: str = CLEAN, author: str = "wendy") -> Variant:
+    return workflow.create_variant(
+        db, actor=author, brand="brightleaf", channel="sms", fields={"body": body}
+    )
+
+
+def in_review(db: Database, body: str = CLEAN, author: str = "wendy") -> Variant:
+    variant = draft(db, body, author)
+    return workflow.submit(db, variant.id or 0, actor=author)
+
+
+def last_event(db: Database) -> AuditEvent:
+    with db.read() as session:
+        return session.exec(select(AuditEvent).order_by(col(AuditEvent.seq).desc())).first()  # type: ignore[return-value]
+
+
+def refused(rule: str, call, *args, **kwargs) -> Refused:  # type: ignore[no-untyped-def]
+    with pytest.raises(Refused) as caught:
+        call(*args, **kwargs)
+    assert caught.value.rule == rule, caught.value.message
+    return caught.value
+
+
+def test_the_happy_path_records_every_step(db: Database) -> None:
+    variant = in_review(db)
+    assert variant.status == Status.IN_REVIEW and variant.submitted_at is not None
+    approved = workflow.approve(db, variant.id or 0, actor="rita", comment="Looks right")
+    assert approved.status == Status.APPROVED
+    assert approved.approved_by is not None and approved.approved_version == 1
+    with db.read() as session:
+        actions = [e.action for e in session.exec(select(AuditEvent).order_by(col(AuditEvent.seq)))]
+        assert actions == ["variant.create", "variant.submit", "variant.approve"]
+        assert audit.verify(session).ok
+
+
+def test_copywriters_cannot_approve_and_the_attempt_is_audited(db: Database) -> None:
+    variant = in_review(db, author="walt")
+    error = refused("role", workflow.approve, db, variant.id or 0, actor="wendy")
+    assert "wendy is a copywriter" in error.message and "reviewer" in error.message
+    event = last_event(db)
+    assert (event.actor, event.action, event.outcome) == ("wendy", "variant.approve", "denied")
+    assert event.detail["rule"] == "role" and event.state_before == event.state_after == "in_review"
+    with db.read() as session:
+        assert session.get(Variant, variant.id).status == Status.IN_REVIEW  # type: ignore[union-attr]
+
+
+def test_nobody_approves_copy_they_wrote(db: Database) -> None:
+    """Four-eyes covers the author and anyone who saved a version, admins included."""
+    mine = in_review(db, author="ada")
+    refused("four-eyes", workflow.approve, db, mine.id or 0, actor="ada")
+    theirs = in_review(db)
+    workflow.request_changes(db, theirs.id or 0, actor="rita", comment="Tighten it")
+    workflow.edit(db, theirs.id or 0, actor="ada", fields={"body": CLEAN + " today"})
+    refused("four-eyes", workflow.approve, db, theirs.id or 0, actor="ada")
+    assert workflow.approve(db, theirs.id or 0, actor="rob").status == Status.APPROVED
+
+
+def test_unknown_and_disabled_users_are_refused_and_audited(db: Database) -> None:
+    variant = in_review(db)
+    refused("unknown-user", workflow.approve, db, variant.id or 0, actor="mallory")
+    assert last_event(db).actor == "mallory"
+    with db.write() as session:
+        rita = session.exec(select(User).where(User.name == "rita")).one()
+        rita.disabled = True
+        session.add(rita)
+    refused("account-disabled", workflow.approve, db, variant.id or 0, actor="rita")
+
+
+@pytest.mark.parametrize(
+    ("action", "start"),
+    [("approve", "draft"), ("reject", "draft"), ("revoke", "in_review"), ("submit", "in_review")],
+)
+def test_transitions_only_from_their_states(db: Database, action: str, start: str) -> None:
+    variant = draft(db) if start == "draft" else in_review(db)
+    actor = "wendy" if action == "submit" else "rita"
+    kwargs = {"comment": "because"} if action in ("reject", "revoke") else {}
+    error = refused("state", getattr(workflow, action), db, variant.id or 0, actor=actor, **kwargs)
+    assert start.replace("_", " ") in error.message
+
+
+def test_decisions_that_need_a_comment_say_so(db: Database) -> None:
+    variant = in_review(db)
+    for call in (workflow.request_changes, workflow.reject):
+        with pytest.raises(InvalidInput, match="needs a comment"):
+            call(db, variant.id or 0, actor="rita", comment="   ")
+    workflow.request_changes(db, variant.id or 0, actor="rita", comment="Name the product")
+    with db.read() as session:
+        review = session.exec(select(Review).where(Review.action == "request-changes")).one()
+        assert review.comment == "Name the product"
+
+
+def test_an_error_finding_blocks_approval_until_overridden_per_finding(db: Database) -> None:
+    variant = in_review(db, CURE)
+    error = refused("blocking-finding", workflow.approve, db, variant.id or 0, actor="rita")
+    assert 'CLAIM-HEALTH at body "cure"' in error.message
+    refused("override-justification", workflow.approve, db, variant.id or 0, actor="rita",
+            overrides={"CLAIM-HEALTH": "ok"})  # fmt: skip
+    refused("override-unknown", workflow.approve, db, variant.id or 0, actor="rita",
+            overrides={"CLAIM-HEALTH": JUSTIFIED, "TONE-CAPS": JUSTIFIED})  # fmt: skip
+    approved = workflow.approve(
+        db, variant.id or 0, actor="rita", overrides={"CLAIM-HEALTH": JUSTIFIED}
+    )
+    assert approved.status == Status.APPROVED
+    with db.read() as session:
+        (override,) = session.exec(select(Override))
+        assert (override.rule, override.field, override.text) == ("CLAIM-HEALTH", "body", "cure")
+        assert override.justification == JUSTIFIED
+    assert last_event(db).detail["overrides"][0]["justification"] == JUSTIFIED
+
+
+def test_editing_makes_a_new_version_and_sends_it_back_to_review(db: Database) -> None:
+    variant = in_review(db, CURE)
+    vid = variant.id or 0
+    workflow.request_changes(db, vid, actor="rita", comment="No cure claims")
+    edited = workflow.edit(db, vid, actor="wendy", fields={"body": CLEAN})
+    assert (edited.status, edited.current_version, edited.error_count) == ("in_review", 2, 0)
+    with db.read() as session:
+        shown = queries.detail(session, vid)
+        versions = list(session.exec(select(VariantVersion).order_by(col(VariantVersion.number))))
+    assert [v.fields["body"] for v in versions] == [CURE, CLEAN]  # version 1 is untouched
+    assert "-body: " + CURE in shown["diff"] and "+body: " + CLEAN in shown["diff"]
+    assert [h["action"] for h in shown["history"]] == ["create", "submit", "request-changes",
+                                                      "edit"]  # fmt: skip
+    with pytest.raises(InvalidInput, match="unchanged"):
+        workflow.edit(db, vid, actor="wendy", fields={"body": CLEAN})
+
+
+def test_editing_approved_copy_withdraws_the_approval(db: Database) -> None:
+    variant = in_review(db)
+    workflow.approve(db, variant.id or 0, actor="rita")
+    edited = workflow.edit(db, variant.id or 0, actor="wendy", fields={"body": CLEAN + " now"})
+    assert edited.status == Status.IN_REVIEW
+    assert edited.approved_content_hash is None and edited.approved_by is None
+
+
+def test_rejected_copy_stays_rejected(db: Database) -> None:
+    variant = in_review(db)
+    workflow.reject(db, variant.id or 0, actor="rita", comment="Off brief")
+    refused("state", workflow.edit, db, variant.id or 0, actor="wendy", fields={"body": "x"})
+
+
+def test_approval_binds_content_hash_rules_version_and_provenance(db: Database) -> None:
+    variant = workflow.create_variant(
+        db, actor="wendy", brand="brightleaf", channel="sms", fields={"body": CLEAN},
+        provenance={"source": "openai", "model": "gpt-test", "prompt_hash": "sha256:abc"},
+    )  # fmt: skip
+    workflow.submit(db, variant.id or 0, actor="wendy")
+    approved = workflow.approve(db, variant.id or 0, actor="rita")
+    with db.read() as session:
+        version = session.exec(select(VariantVersion)).one()
+        review = session.exec(select(Review).where(Review.action == "approve")).one()
+    assert approved.approved_content_hash == version.content_hash == review.content_hash
+    assert approved.approved_rules_version == review.rules_version
+    assert approved.approved_rules_version and approved.approved_rules_version.startswith("sha256:")
+    assert review.provenance == {
+        "source": "openai",
+        "model": "gpt-test",
+        "prompt_hash": "sha256:abc",
+    }
+
+
+def test_approving_an_older_version_than_the_current_is_refused(db: Database) -> None:
+    variant = in_review(db)
+    vid = variant.id or 0
+    with db.read() as session:
+        seen = queries.detail(session, vid)["report"]["id"]
+    workflow.edit(db, vid, actor="wendy", fields={"body": CLEAN + " today"})
+    error = refused("stale-content", workflow.approve, db, vid, actor="rita", seen_report_id=seen)
+    assert "current version is 2" in error.message
+
+
+def test_a_rule_change_since_the_reviewer_looked_refuses_the_approval(
+    db: Database, rules_dir: Path
+) -> None:
+    variant = in_review(db)
+    vid = variant.id or 0
+    ban_term(rules_dir, "brightleaf", "routine")
+    error = refused("stale-rules", workflow.approve, db, vid, actor="rita")
+    assert "rules changed since you looked" in error.message
+    with db.read() as session:
+        fresh = queries.detail(session, vid)["report"]
+    assert fresh["id"] != 1 and fresh["rules_version"] in error.message
+    assert [f["rule"] for f in fresh["findings"]] == ["TEST-BANNED"]  # what changed is visible
+    approved = workflow.approve(db, vid, actor="rita", seen_report_id=fresh["id"],
+                                overrides={"TEST-BANNED": JUSTIFIED})  # fmt: skip
+    assert approved.approved_rules_version == fresh["rules_version"]
+
+
+def test_stale_revision_is_a_conflict(db: Database) -> None:
+    variant = in_review(db)
+    workflow.request_changes(db, variant.id or 0, actor="rob", comment="Shorter, please")
+    with pytest.raises(Conflict, match="changed while you were deciding"):
+        workflow.reject(db, variant.id or 0, actor="rita", comment="no",
+                        expected_revision=variant.revision)  # fmt: skip
+    assert last_event(db).detail["rule"] == "conflict"
+
+
+def test_validity_window(db: Database) -> None:
+    variant = in_review(db)
+    now = dt.datetime.now(dt.UTC)
+    with pytest.raises(InvalidInput, match="past"):
+        workflow.approve(db, variant.id or 0, actor="rita", valid_until=now - dt.timedelta(days=1))
+    with pytest.raises(InvalidInput, match="after valid_from"):
+        workflow.approve(db, variant.id or 0, actor="rita", valid_from=now + dt.timedelta(days=9),
+                         valid_until=now + dt.timedelta(days=2))  # fmt: skip
+    approved = workflow.approve(db, variant.id or 0, actor="rita", valid_from=now,
+                                valid_until=now + dt.timedelta(days=30))  # fmt: skip
+    assert approved.valid_until is not None
+
+
+def test_revoke_needs_a_reviewer_and_a_reason(db: Database) -> None:
+    variant = in_review(db)
+    workflow.approve(db, variant.id or 0, actor="rita")
+    refused("role", workflow.revoke, db, variant.id or 0, actor="wendy", comment="oops")
+    revoked = workflow.revoke(db, variant.id or 0, actor="rob", comment="Offer ended")
+    assert revoked.status == Status.REVOKED
+
+
+def test_hostile_text_is_stored_exactly_and_inert(db: Database) -> None:
+    hostile = "Brightleaf <script>alert('x')</script> {{ ''.__class__ }} {% for x in y %} STOP"
+    variant = draft(db, hostile)
+    with db.read() as session:
+        shown = queries.detail(session, variant.id or 0)
+    assert shown["fields"]["body"] == hostile
+
+
+def test_bad_input_names_the_problem(db: Database) -> None:
+    with pytest.raises(InvalidInput, match="'subject' is not a sms field"):
+        workflow.create_variant(db, actor="wendy", brand="brightleaf", channel="sms",
+                                fields={"subject": "hi"})  # fmt: skip
+    with pytest.raises(InvalidInput, match="longer than"):
+        draft(db, "x" * 100_001)
+    with pytest.raises(InvalidInput, match="no rule pack"):
+        workflow.create_variant(db, actor="wendy", brand="../etc", channel="sms",
+                                fields={"body": "hi"})  # fmt: skip
+    with pytest.raises(NotFound, match="no variant #999"):
+        workflow.submit(db, 999, actor="wendy")
