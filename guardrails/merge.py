@@ -20,11 +20,21 @@ _TAG = re.compile(
 )
 
 
+# What a plain output tag may hold: a variable, then filters with at most one literal argument
+# (`first_name | default: "there"`, `name | default('there')`). Anything else is template code.
+_PLAIN_OUTPUT = re.compile(
+    r"""\{\{-?\s*[A-Za-z_][\w.]*\s*"""
+    r"""(?:\|\s*[A-Za-z_]\w*\s*(?::\s*(?:"[^"]*"|'[^']*'|[\w.]+)\s*"""
+    r"""|\(\s*(?:"[^"]*"|'[^']*'|[\w.]+)?\s*\)\s*)?)*-?\}\}"""
+)
+
+
 @dataclass(frozen=True)
 class MergeTag:
     start: int
     end: int
     variable: str | None  # None for logic tags ({% if %}) that print nothing
+    code: bool  # logic or an expression: the sending engine would execute it
 
 
 def find_tags(text: str) -> list[MergeTag]:
@@ -33,7 +43,9 @@ def find_tags(text: str) -> list[MergeTag]:
     tags = []
     for m in _TAG.finditer(text):
         var = m.group("var") or m.group("mc")
-        tags.append(MergeTag(m.start(), m.end(), var.split(".")[0] if var else None))
+        tag = m.group(0)
+        code = tag.startswith("{") and ("__" in tag or not _PLAIN_OUTPUT.fullmatch(tag))
+        tags.append(MergeTag(m.start(), m.end(), var.split(".")[0] if var else None, code))
     return tags
 
 

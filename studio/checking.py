@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +20,16 @@ from studio.config import resolve_pack_dir, rules_root
 from studio.errors import InvalidInput
 from studio.models import CheckReport, Variant, VariantVersion
 
+_BRAND_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _loaded: dict[str, tuple[tuple[Any, ...], CompiledPack]] = {}
 
 
 def brand_pack(slug: str) -> CompiledPack:
     """The compiled rule pack of a brand (its folder under the rules root), current on disk."""
+    if not _BRAND_SLUG.fullmatch(slug):
+        raise InvalidInput(
+            f"brand {slug!r}: a brand is a rule-pack folder name (lowercase letters, digits, '-')"
+        )
     directory = resolve_pack_dir(slug)
     if not (directory / "pack.yaml").is_file():
         raise InvalidInput(f"brand {slug!r} has no rule pack at {directory}/pack.yaml")

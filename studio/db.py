@@ -9,6 +9,7 @@ conditional updates (see `workflow`).
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -94,6 +95,24 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+@contextmanager
+def scratch_schema(url: str) -> Iterator[Database]:
+    """A PostgreSQL database confined to a new schema, dropped afterwards: lets tests and
+    benchmarks share one server without touching each other or anyone's data."""
+    schema = "scratch_" + uuid.uuid4().hex[:12]
+    admin = Database(url)
+    with admin.engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    database = Database(url, connect_args={"options": f"-csearch_path={schema}"})
+    try:
+        yield database
+    finally:
+        database.dispose()
+        with admin.engine.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
 
 
 def alembic_config() -> Config:

@@ -264,6 +264,11 @@ def approve(
                 "report": latest.id,
                 "provenance": version.provenance,
                 "overrides": covered,
+                "warnings_acknowledged": [
+                    f'{f.rule} at {f.field} "{f.text}"'
+                    for f in report.findings
+                    if f.severity is Severity.WARNING
+                ],
                 "valid_from": valid_from.isoformat() if valid_from else None,
                 "valid_until": valid_until.isoformat() if valid_until else None,
             },

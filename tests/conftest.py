@@ -4,17 +4,15 @@ import datetime as dt
 import functools
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import text
 
 from guardrails import ResolvedPack, load_pack
-from studio.db import Database
+from studio.db import Database, scratch_schema
 from studio.models import Role, User
 
 REPO = Path(__file__).resolve().parent.parent
@@ -65,18 +63,8 @@ def postgres_database() -> Iterator[Database]:
     problem = _postgres_problem()
     if problem:
         pytest.skip(problem)
-    schema = "t_" + uuid.uuid4().hex[:12]
-    admin = Database(POSTGRES_URL)
-    with admin.engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    database = Database(POSTGRES_URL, connect_args={"options": f"-csearch_path={schema}"})
-    try:
+    with scratch_schema(POSTGRES_URL) as database:
         yield database
-    finally:
-        database.dispose()
-        with admin.engine.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

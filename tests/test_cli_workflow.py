@@ -63,7 +63,7 @@ def test_users_take_passwords_from_stdin_never_argv(env: dict[str, str], tmp_pat
 def test_a_variant_from_draft_to_approval(env: dict[str, str], tmp_path: Path) -> None:
     add_people(env)
     draft = tmp_path / "draft.txt"
-    hostile = "Brightleaf: our vitamins cure colds <script>alert(1)</script> {{ 7*7 }}. Reply STOP"
+    hostile = "Brightleaf: our vitamins cure colds <script>alert(1)</script>. Reply STOP"
     draft.write_text(hostile + "\n", encoding="utf-8")
     created = ok(studio(env, "variants", "new", str(draft), "--brand", "brightleaf",
                         "--channel", "sms", "--as", "wendy", "--name", "bl-cli"))  # fmt: skip

@@ -181,6 +181,13 @@ def test_approval_binds_content_hash_rules_version_and_provenance(db: Database) 
     }
 
 
+def test_approval_records_the_warnings_it_acknowledges(db: Database) -> None:
+    variant = in_review(db, CLEAN.replace("support", "give an amazing boost to"))
+    assert variant.warning_count == 1 and variant.error_count == 0
+    workflow.approve(db, variant.id or 0, actor="rita")
+    assert last_event(db).detail["warnings_acknowledged"] == ['BL-TONE-AVOID at body "amazing"']
+
+
 def test_approving_an_older_version_than_the_current_is_refused(db: Database) -> None:
     variant = in_review(db)
     vid = variant.id or 0
@@ -244,6 +251,8 @@ def test_hostile_text_is_stored_exactly_and_inert(db: Database) -> None:
     with db.read() as session:
         shown = queries.detail(session, variant.id or 0)
     assert shown["fields"]["body"] == hostile
+    flagged = {f["text"] for f in shown["report"]["findings"] if f["rule"] == "MERGE-CODE"}
+    assert flagged == {"{{ ''.__class__ }}", "{% for x in y %}"}  # it would run in the engine
 
 
 def test_bad_input_names_the_problem(db: Database) -> None:
@@ -252,8 +261,12 @@ def test_bad_input_names_the_problem(db: Database) -> None:
                                 fields={"subject": "hi"})  # fmt: skip
     with pytest.raises(InvalidInput, match="longer than"):
         draft(db, "x" * 100_001)
+    for not_a_brand in ("../etc", "_baseline", "/tmp"):
+        with pytest.raises(InvalidInput, match="a brand is a rule-pack folder name"):
+            workflow.create_variant(db, actor="wendy", brand=not_a_brand, channel="sms",
+                                    fields={"body": "hi"})  # fmt: skip
     with pytest.raises(InvalidInput, match="no rule pack"):
-        workflow.create_variant(db, actor="wendy", brand="../etc", channel="sms",
+        workflow.create_variant(db, actor="wendy", brand="no-such-brand", channel="sms",
                                 fields={"body": "hi"})  # fmt: skip
     with pytest.raises(NotFound, match="no variant #999"):
         workflow.submit(db, 999, actor="wendy")

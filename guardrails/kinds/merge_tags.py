@@ -1,4 +1,5 @@
-"""The merge_tags kind: a merge variable the pack does not define prints blank or breaks a send."""
+"""The merge_tags kind: a merge variable the pack does not define prints blank or breaks a send;
+template code in copy (logic, expressions) would be executed by the sending engine."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ class MergeTags(CompiledRule):
     gate = staticmethod(_has_tags)
 
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
+        if self.rule.check == "code":
+            for tag in view.tags:
+                if tag.code:
+                    yield self.finding(view, tag.start, tag.end, tag=view.text[tag.start : tag.end])
+            return
         known = self.pack.worst_case
         for tag in view.tags:
             if tag.variable is not None and tag.variable not in known:

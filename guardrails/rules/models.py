@@ -184,9 +184,12 @@ class LinkRule(_RuleBase):
 
 
 class MergeTagRule(_RuleBase):
-    """Merge variables the pack does not define (they would print blank or break the send)."""
+    """`check: unknown`: merge variables the pack does not define (they would print blank or
+    break the send). `check: code`: template logic or expressions (`{% if %}`, `{{ 7*7 }}`),
+    which the sending engine would execute: copy may hold plain variables only."""
 
     kind: Literal["merge_tags"]
+    check: Literal["unknown", "code"] = "unknown"
 
 
 class ClaimRegistryRule(_RuleBase):

@@ -1,0 +1,148 @@
+"""Review-queue speed: the page a reviewer opens, over 100,000 variants, on SQLite and PostgreSQL.
+
+Seeds a fresh database with N variants across 3 brands, 3 channels and every status (about a
+fifth in review; risk drawn like real reports: mostly clean, some warnings, a few errors), then
+times `studio.queries.review_queue` (in review, filtered by brand and channel, riskiest first then
+oldest, 50 per page) through the ORM as the UI calls it. Prints p50/p99 for the first page, for
+deeper pages reached by keyset cursor, and for the unfiltered queue.
+
+    .venv/bin/python -m bench.review_queue [--variants 100000] [--queries 300]
+                                           [--db sqlite|postgres|both]
+
+PostgreSQL comes from $STUDIO_TEST_POSTGRES_URL (default postgresql://127.0.0.1:5432/test); the
+benchmark works in a schema of its own and drops it afterwards.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import insert, text
+
+from studio.db import Database, scratch_schema
+from studio.models import Brand, Status, User, Variant
+from studio.queries import QueueCursor, review_queue
+
+POSTGRES_URL = os.environ.get("STUDIO_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
+STATUS_WEIGHTS = {
+    Status.DRAFT: 20, Status.IN_REVIEW: 20, Status.CHANGES_REQUESTED: 10,
+    Status.APPROVED: 40, Status.REJECTED: 5, Status.REVOKED: 5,
+}  # fmt: skip
+CHANNELS = ["email", "sms", "ad"]
+
+
+def seed(db: Database, count: int, rng: random.Random) -> list[int]:
+    db.migrate()
+    now = dt.datetime.now(dt.UTC)
+    with db.write() as session:
+        user = User(name="bench", role="copywriter", password_hash="x")
+        session.add(user)
+        brands = [Brand(slug=f"brand-{i}", name=f"Brand {i}") for i in range(3)]
+        session.add_all(brands)
+        session.flush()
+        brand_ids = [b.id for b in brands]
+        statuses = list(STATUS_WEIGHTS)
+        weights = list(STATUS_WEIGHTS.values())
+        rows = []
+        for i in range(count):
+            errors = rng.choices([0, 1, 2, 3], [80, 12, 6, 2])[0]
+            warnings = rng.choices([0, 1, 2], [70, 20, 10])[0]
+            submitted = now - dt.timedelta(seconds=rng.randrange(30 * 86400))
+            rows.append({
+                "name": f"bench-{i}", "brand_id": rng.choice(brand_ids),
+                "channel": rng.choice(CHANNELS), "status": rng.choices(statuses, weights)[0],
+                "revision": 1, "current_version": 1, "author_id": user.id,
+                "risk": errors * 10_000 + warnings * 100 + rng.randrange(3),
+                "error_count": errors, "warning_count": warnings,
+                "created_at": submitted, "updated_at": submitted, "submitted_at": submitted,
+            })  # fmt: skip
+        for start in range(0, count, 5000):
+            session.connection().execute(insert(Variant), rows[start : start + 5000])
+    with db.engine.begin() as connection:
+        connection.execute(text("ANALYZE"))
+    return brand_ids  # type: ignore[return-value]
+
+
+def timed(call: Callable[[], object], repeat: int) -> list[float]:
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    return times
+
+
+def measure(db: Database, brand_ids: list[int], queries: int, rng: random.Random) -> None:
+    with db.read() as session:
+
+        def first_page() -> object:
+            return review_queue(session, brand_id=rng.choice(brand_ids),
+                                channel=rng.choice(CHANNELS))  # fmt: skip
+
+        def deeper_pages() -> list[float]:
+            """Pages 2-6 of one queue, reached by cursor; the time of each page."""
+            brand, channel = rng.choice(brand_ids), rng.choice(CHANNELS)
+            page = review_queue(session, brand_id=brand, channel=channel)
+            times = []
+            for _ in range(5):
+                last = page[-1]
+                assert last.submitted_at is not None and last.id is not None
+                cursor = QueueCursor(last.risk, last.submitted_at, last.id)
+                start = time.perf_counter()
+                page = review_queue(session, brand_id=brand, channel=channel, after=cursor)
+                times.append((time.perf_counter() - start) * 1000)
+            return times
+
+        in_queue = review_queue(session, brand_id=brand_ids[0], channel="sms", limit=10**6)
+        print(f"  queue size for one brand+channel: {len(in_queue)} variants")
+        timed(first_page, 20)  # warm caches
+        report("first page, brand+channel", timed(first_page, queries))
+        report("pages 2-6 by cursor, brand+channel",
+               [t for _ in range(queries // 5) for t in deeper_pages()])  # fmt: skip
+        report("first page, all brands", timed(lambda: review_queue(session), queries))
+
+
+def report(label: str, times: list[float]) -> None:
+    times.sort()
+    p99 = times[min(len(times) - 1, int(len(times) * 0.99))]
+    print(f"  {label:<34} p50 {statistics.median(times):6.2f} ms   p99 {p99:6.2f} ms"
+          f"   (n={len(times)})")  # fmt: skip
+
+
+@contextmanager
+def sqlite_database() -> Iterator[Database]:
+    with tempfile.TemporaryDirectory() as folder:
+        db = Database(f"sqlite:///{Path(folder) / 'bench.db'}")
+        yield db
+        db.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--variants", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=300)
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    args = parser.parse_args()
+    backends = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    for backend in backends:
+        rng = random.Random(7)
+        opener = sqlite_database if backend == "sqlite" else lambda: scratch_schema(POSTGRES_URL)
+        with opener() as db:
+            start = time.perf_counter()
+            brand_ids = seed(db, args.variants, rng)
+            print(f"{backend}: {args.variants:,} variants seeded in "
+                  f"{time.perf_counter() - start:.1f} s")  # fmt: skip
+            measure(db, brand_ids, args.queries, rng)
+
+
+if __name__ == "__main__":
+    main()
