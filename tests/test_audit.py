@@ -7,7 +7,9 @@ import csv
 import io
 import json
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from studio import audit
 from studio.db import Database
@@ -28,9 +30,28 @@ def problem(db: Database) -> str:
     return result.problem or ""
 
 
-def tamper(db: Database, sql: str) -> None:
+def tamper(db: Database, sql: str, **params: object) -> None:
+    """Change the log as someone with owner rights could: switch off the append-only triggers
+    first. What the chain must catch is exactly this."""
     with db.engine.begin() as connection:
+        if db.is_sqlite:
+            connection.execute(text("DROP TRIGGER IF EXISTS auditevent_no_update"))
+            connection.execute(text("DROP TRIGGER IF EXISTS auditevent_no_delete"))
+        else:
+            connection.execute(
+                text("ALTER TABLE auditevent DISABLE TRIGGER auditevent_append_only")
+            )
+        connection.execute(text(sql), params)
+
+
+@pytest.mark.parametrize("sql", ["UPDATE auditevent SET actor = 'mallory' WHERE seq = 1",
+                                 "DELETE FROM auditevent WHERE seq = 2"])  # fmt: skip
+def test_the_database_refuses_to_change_audit_events(db: Database, sql: str) -> None:
+    fill(db, 2)
+    with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as connection:
         connection.execute(text(sql))
+    with db.read() as session:
+        assert audit.verify(session).ok
 
 
 def test_an_intact_log_verifies(db: Database) -> None:
@@ -48,9 +69,8 @@ def test_an_edited_event_is_named(db: Database) -> None:
 
 def test_an_edited_detail_is_named(db: Database) -> None:
     fill(db)
-    with db.engine.begin() as connection:
-        connection.execute(text("UPDATE auditevent SET detail = :d WHERE seq = 2"),
-                           {"d": json.dumps({"justification": "forged"})})  # fmt: skip
+    tamper(db, "UPDATE auditevent SET detail = :d WHERE seq = 2",
+           d=json.dumps({"justification": "forged"}))  # fmt: skip
     assert problem(db).startswith("event 2 was edited")
 
 

@@ -97,6 +97,10 @@ def test_audit_verify_and_export_from_the_shell(env: dict[str, str], tmp_path: P
     ok(studio(env, "audit", "export", "--format", "csv", "--output", str(out)))
     assert out.read_text().splitlines()[0].startswith("seq,at,actor,action")
     with sqlite3.connect(tmp_path / "data" / "studio.db") as connection:
+        refused = "auditevent rows are append-only"
+        with pytest.raises(sqlite3.IntegrityError, match=refused):
+            connection.execute("UPDATE auditevent SET actor = 'mallory' WHERE seq = 2")
+        connection.execute("DROP TRIGGER auditevent_no_update")  # as the file's owner could
         connection.execute("UPDATE auditevent SET actor = 'mallory' WHERE seq = 2")
     broken = studio(env, "audit", "verify")
     assert broken.returncode == 1 and "event 2 was edited" in broken.stdout
