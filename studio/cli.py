@@ -15,6 +15,7 @@ from studio import (
     audit_command,
     check_command,
     demo,
+    generate_command,
     recheck,
     rules_command,
     users_command,
@@ -161,6 +162,50 @@ def demo_command() -> None:
 
 
 @app.command()
+def generate(
+    brief: Annotated[Path, typer.Argument(help="Brief file (YAML); see examples/briefs/.")],
+    actor: Annotated[
+        str | None, typer.Option("--as", help="Who asks (the variants' author); needed to save.")
+    ] = None,
+    provider: Annotated[
+        str | None,
+        typer.Option(help="offline or openai (default: openai when STUDIO_LLM_* is set)."),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format")] = Format.TEXT,
+    save: Annotated[bool, typer.Option(help="Save the brief, job and variants.")] = True,
+    rounds: Annotated[int, typer.Option(min=0, max=5, help="Repair re-asks per variant.")] = 2,
+) -> None:
+    """Draft a brief's variants, check and repair them, and save them as drafts."""
+    if save and not actor:
+        _fail_usage("generate", "saving needs --as USER (or use --no-save)")
+    with reporting_errors():
+        code = generate_command.generate(
+            brief, provider_name=provider, fmt=fmt.value, db=database() if save else None,
+            actor=actor, rounds=rounds, out=sys.stdout, err=sys.stderr,
+        )  # fmt: skip
+    raise typer.Exit(code)
+
+
+@app.command()
+def worker(
+    once: Annotated[bool, typer.Option(help="Stop when the queue is empty.")] = False,
+    poll: Annotated[float, typer.Option(help="Seconds between looks at an empty queue.")] = 2.0,
+) -> None:
+    """Run queued drafting jobs (several workers may share a PostgreSQL database)."""
+    from studio.drafting import jobs
+    from studio.drafting.factory import make_provider
+
+    db = database()
+
+    def log(line: str) -> None:
+        sys.stderr.write(line + "\n")
+
+    with reporting_errors():
+        ran = jobs.serve(db, make_provider, once=once, poll=poll, log=log)
+    log(f"worker: {ran} job(s) run")
+
+
+@app.command()
 def up(
     port: Annotated[int, typer.Option(help="Port of the web UI.")] = 8501,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -182,7 +227,11 @@ def up(
 
 
 def _usage(message: str) -> None:
-    sys.stderr.write(f"studio check: {message}\n")
+    _fail_usage("check", message)
+
+
+def _fail_usage(command: str, message: str) -> None:
+    sys.stderr.write(f"studio {command}: {message}\n")
     raise typer.Exit(check_command.EXIT_USAGE)
 
 

@@ -196,3 +196,45 @@ class AuditHead(SQLModel, table=True):
     id: int = Field(default=1, primary_key=True)
     seq: int = 0
     hash: str = Field(max_length=64)
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class Job(SQLModel, table=True):
+    """A drafting run: the brief's variants drafted, checked and saved, outside any UI run."""
+
+    __table_args__ = (Index("ix_job_status", "status", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    brief_id: int = Field(foreign_key="brief.id")
+    status: str = Field(default=JobStatus.QUEUED, max_length=12)
+    provider: str = Field(max_length=24)  # offline | openai
+    requested_by: int = Field(foreign_key="user.id")
+    options: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)  # rounds, concurrency
+    worker: str | None = Field(default=None, max_length=80)
+    attempts: int = 0
+    error: str | None = Field(default=None, sa_type=Text)
+    created_at: dt.datetime = _when(default_factory=utcnow)
+    started_at: dt.datetime | None = _when(default=None)
+    heartbeat_at: dt.datetime | None = _when(default=None)
+    finished_at: dt.datetime | None = _when(default=None)
+
+
+class JobItem(SQLModel, table=True):
+    """One variant of a job: its own status, so one failed call fails one variant."""
+
+    __table_args__ = (UniqueConstraint("job_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: int = Field(foreign_key="job.id", index=True)
+    key: str = Field(max_length=120)  # channel/segment/label, e.g. "sms/students/B"
+    status: str = Field(default=JobStatus.QUEUED, max_length=12)
+    variant_id: int | None = Field(default=None, foreign_key="variant.id")
+    error: str | None = Field(default=None, sa_type=Text)
+    rounds: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
+    updated_at: dt.datetime = _when(default_factory=utcnow)

@@ -13,11 +13,12 @@ import re
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlmodel import Session, select
 
 from guardrails import Report, Severity
+from guardrails import Variant as Copy
 from studio import accounts, audit, brands, checking, variants
 from studio.db import Database
 from studio.errors import Conflict, InvalidInput, Refused
@@ -43,6 +44,7 @@ from studio.policy import (
     require_state,
 )
 
+T = TypeVar("T")
 MAX_FIELD_CHARS = 100_000
 MAX_COMMENT_CHARS = 5_000
 _NAME = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
@@ -59,58 +61,89 @@ class _Change:
 # --- actions ----------------------------------------------------------------------------------
 
 
-def create_variant(
+@dataclass(frozen=True)
+class NewVariant:
+    """What a new variant is made of; `create_variants` saves several in one transaction."""
+
+    brand: str
+    channel: str
+    fields: dict[str, Any]
+    name: str | None = None
+    brief_id: int | None = None
+    variant_group: str | None = None
+    provenance: dict[str, Any] | None = None
+
+
+def create_variant(db: Database, *, actor: str, **new: Any) -> Variant:
+    """A new draft (version 1), checked at once so the copywriter sees its findings."""
+    return create_variants(db, actor=actor, items=[NewVariant(**new)])[0]
+
+
+def create_variants(
     db: Database,
     *,
     actor: str,
-    brand: str,
-    channel: str,
-    fields: dict[str, Any],
-    name: str | None = None,
-    brief_id: int | None = None,
-    variant_group: str | None = None,
-    provenance: dict[str, Any] | None = None,
-) -> Variant:
-    """A new draft (version 1), checked at once so the copywriter sees its findings."""
-    copy = checking.as_copy(channel, fields)
-    _check_sizes(copy.fields)
-    if name is not None and not _NAME.fullmatch(name):
-        raise InvalidInput(
-            f"variant name {name!r}: use lowercase letters, digits and '-' (at most 120)"
-        )
-    pack = checking.brand_pack(brand)
+    items: list[NewVariant],
+    also: Callable[[Session, list[Variant]], None] | None = None,
+) -> list[Variant]:
+    """New drafts in one transaction (a drafting job saves what arrives together at once).
 
-    def body(session: Session, user: User) -> Variant:
+    `also` runs inside the same transaction: a job marks its items done there, so a crash
+    cannot leave a saved variant its job does not know about.
+    """
+    prepared = [(item, *_prepare(item)) for item in items]
+
+    def body(session: Session, user: User) -> list[Variant]:
         require_role(user, Action.CREATE)
-        brand_row = brands.ensure(session, brand, pack)
-        slug = name or f"{brand}-{channel}-{uuid.uuid4().hex[:10]}"
-        if session.exec(select(Variant).where(Variant.name == slug)).first():
-            raise InvalidInput(f"a variant named {slug!r} already exists")
-        variant = Variant(
-            name=slug,
-            brand_id=brand_row.id,  # type: ignore[arg-type]
-            brief_id=brief_id,
-            channel=copy.channel.value,
-            variant_group=variant_group,
-            author_id=user.id,  # type: ignore[arg-type]
-        )
-        session.add(variant)
-        session.flush()
-        version = _add_version(session, variant, 1, copy.fields, user, provenance)
-        report, summary = _check(session, variant, version, pack)
-        for key, value in summary.items():
-            setattr(variant, key, value)
-        session.add(variant)
-        session.flush()
-        audit.record(
-            session, user.name, "variant.create", "variant", variant.id or 0,
-            state_after=variant.status,
-            detail={"brand": brand, "channel": channel, "version": 1, "report": report.id,
-                    "content_hash": version.content_hash},
-        )  # fmt: skip
-        return variant
+        created = [_create(session, user, *entry) for entry in prepared]
+        if also is not None:
+            also(session, created)
+        return created
 
     return _attempt(db, actor, Action.CREATE, None, body)
+
+
+def _prepare(item: NewVariant) -> tuple[Copy, checking.CompiledPack]:
+    """Validate before any transaction: bad copy or a bad name is an InvalidInput naming it."""
+    copy = checking.as_copy(item.channel, item.fields)
+    _check_sizes(copy.fields)
+    if item.name is not None and not _NAME.fullmatch(item.name):
+        raise InvalidInput(
+            f"variant name {item.name!r}: use lowercase letters, digits and '-' (at most 120)"
+        )
+    return copy, checking.brand_pack(item.brand)
+
+
+def _create(
+    session: Session, user: User, item: NewVariant, copy: Copy, pack: checking.CompiledPack
+) -> Variant:
+    brand_row = brands.ensure(session, item.brand, pack)
+    slug = item.name or f"{item.brand}-{copy.channel.value}-{uuid.uuid4().hex[:10]}"
+    if session.exec(select(Variant).where(Variant.name == slug)).first():
+        raise InvalidInput(f"a variant named {slug!r} already exists")
+    variant = Variant(
+        name=slug,
+        brand_id=brand_row.id,  # type: ignore[arg-type]
+        brief_id=item.brief_id,
+        channel=copy.channel.value,
+        variant_group=item.variant_group,
+        author_id=user.id,  # type: ignore[arg-type]
+    )
+    session.add(variant)
+    session.flush()
+    version = _add_version(session, variant, 1, copy.fields, user, item.provenance)
+    report, summary = _check(session, variant, version, pack)
+    for key, value in summary.items():
+        setattr(variant, key, value)
+    session.add(variant)
+    session.flush()
+    audit.record(
+        session, user.name, "variant.create", "variant", variant.id or 0,
+        state_after=variant.status,
+        detail={"brand": item.brand, "channel": copy.channel.value, "version": 1,
+                "report": report.id, "content_hash": version.content_hash},
+    )  # fmt: skip
+    return variant
 
 
 def edit(
@@ -393,8 +426,8 @@ def _attempt(
     actor: str,
     action: Action,
     variant_id: int | None,
-    body: Callable[[Session, User], Variant],
-) -> Variant:
+    body: Callable[[Session, User], T],
+) -> T:
     try:
         with db.write() as session:
             return body(session, accounts.acting(session, actor))

@@ -118,3 +118,11 @@ def ban_term(rules_dir: Path, brand: str, term: str, rule_id: str = "TEST-BANNED
 """,
         encoding="utf-8",
     )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a `studio` process: no STUDIO_* settings but a private data folder."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("STUDIO_", "OPENAI_"))}
+    environment["STUDIO_DATA_DIR"] = str(tmp_path / "data")
+    return environment

@@ -4,7 +4,6 @@ SQLite file in a temporary data directory."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
 import subprocess
 import sys
@@ -15,13 +14,6 @@ import pytest
 from tests.conftest import REPO, ban_term
 
 PASSWORD = "a long enough password"
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("STUDIO_")}
-    environment["STUDIO_DATA_DIR"] = str(tmp_path / "data")
-    return environment
 
 
 def studio(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:

@@ -1,0 +1,397 @@
+"""Drafting jobs: a brief's variants drafted as a persisted job, independent of whoever asked.
+
+The brief, the job and one item per variant are saved before any model is called. A worker
+claims a job (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so several workers never take the same one;
+SQLite: the write lock), saves each variant as it arrives, and beats a heartbeat; a job whose
+heartbeat stops (a crashed worker or CLI) is put back in the queue, and only its unfinished
+variants are drafted again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import os
+import socket
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from studio import accounts, audit, brands, checking, workflow
+from studio.db import Database
+from studio.drafting.brief import Brief
+from studio.drafting.provider import DraftTask, Provider, angles_for, close_provider
+from studio.drafting.runner import DEFAULT_REPAIR_ROUNDS, Outcome, draft_all
+from studio.errors import InvalidInput, StudioError
+from studio.models import Brief as BriefRow
+from studio.models import Job, JobItem, JobStatus, Variant, utcnow
+from studio.policy import Action, require_role
+
+STALE_AFTER = dt.timedelta(seconds=60)
+HEARTBEAT_EVERY = 5.0
+
+
+def build_tasks(brief: Brief) -> list[DraftTask]:
+    """Every variant the brief asks for: segment x channel x count, angles taken in turn."""
+    pack = checking.brand_pack(brief.brand)
+    known = {claim.id for claim in pack.pack.claims}
+    for i, claim_id in enumerate(brief.claims):
+        if claim_id not in known:
+            raise InvalidInput(
+                f"the brief is not valid:\n  claims[{i}]: {claim_id!r} is not in the "
+                f"{brief.brand} claims registry (known: {', '.join(sorted(known)) or 'none'})"
+            )
+    angles = angles_for(brief)
+    return [
+        DraftTask(brief, pack, segment, request, index, angles[index % len(angles)])
+        for request in brief.channels
+        for segment in brief.segments
+        for index in range(request.count)
+    ]
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def enqueue(
+    db: Database, brief: Brief, *, actor: str, provider: str, options: dict[str, Any],
+    title: str | None = None, claim_for: str | None = None,
+) -> int:  # fmt: skip
+    """Save the brief, a job and its items in one transaction; returns the job id.
+
+    With `claim_for`, the job starts claimed by that worker (the CLI runs it itself).
+    """
+    tasks = build_tasks(brief)
+    with db.write() as session:
+        user = accounts.acting(session, actor)
+        require_role(user, Action.CREATE)
+        brand = brands.ensure(session, brief.brand, tasks[0].pack)
+        row = BriefRow(
+            brand_id=brand.id,  # type: ignore[arg-type]
+            title=title or brief.campaign,
+            spec=brief.model_dump(mode="json"),
+            created_by=user.id,  # type: ignore[arg-type]
+        )
+        session.add(row)
+        session.flush()
+        now = utcnow()
+        job = Job(
+            brief_id=row.id,  # type: ignore[arg-type]
+            provider=provider,
+            requested_by=user.id,  # type: ignore[arg-type]
+            options=options,
+            status=JobStatus.RUNNING if claim_for else JobStatus.QUEUED,
+            worker=claim_for,
+            attempts=1 if claim_for else 0,
+            started_at=now if claim_for else None,
+            heartbeat_at=now if claim_for else None,
+        )
+        session.add(job)
+        session.flush()
+        session.add_all(JobItem(job_id=job.id or 0, key=task.key) for task in tasks)
+        audit.record(session, user.name, "job.enqueue", "job", job.id or 0,
+                     state_after=job.status, detail={"brief": row.id, "provider": provider,
+                                                     "variants": len(tasks)})  # fmt: skip
+        return job.id  # type: ignore[return-value]
+
+
+def claim_next(db: Database, worker: str) -> int | None:
+    """Take the oldest queued job for this worker, or None. Never the same job twice."""
+    with db.write() as session:
+        statement = (
+            select(Job.id)
+            .where(Job.status == JobStatus.QUEUED)
+            .order_by(col(Job.id))
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        job_id = session.exec(statement).first()
+        if job_id is None:
+            return None
+        now = utcnow()
+        claimed = session.connection().execute(
+            update(Job)
+            .where(col(Job.id) == job_id, col(Job.status) == JobStatus.QUEUED)
+            .values(
+                status=JobStatus.RUNNING,
+                worker=worker,
+                started_at=now,
+                heartbeat_at=now,
+                attempts=col(Job.attempts) + 1,
+            )
+        )
+        if claimed.rowcount != 1:
+            return None
+        audit.record(session, worker[:64], "job.claim", "job", job_id,
+                     state_before="queued", state_after="running")  # fmt: skip
+        return job_id
+
+
+def requeue_stale(db: Database, stale_after: dt.timedelta = STALE_AFTER) -> list[int]:
+    """Jobs whose worker stopped beating: back to the queue, unfinished items with them."""
+    cutoff = utcnow() - stale_after
+    with db.write() as session:
+        stale = list(
+            session.exec(
+                select(Job).where(Job.status == JobStatus.RUNNING, col(Job.heartbeat_at) < cutoff)
+            )
+        )
+        for job in stale:
+            session.connection().execute(
+                update(JobItem)
+                .where(col(JobItem.job_id) == job.id, col(JobItem.status) == JobStatus.RUNNING)
+                .values(status=JobStatus.QUEUED)
+            )
+            before_worker = job.worker
+            job.status, job.worker = JobStatus.QUEUED, None
+            session.add(job)
+            audit.record(session, audit.SYSTEM, "job.requeue", "job", job.id or 0,
+                         state_before="running", state_after="queued",
+                         detail={"worker": before_worker, "reason": "no heartbeat"})  # fmt: skip
+        return [job.id for job in stale if job.id is not None]
+
+
+@dataclass
+class JobResult:
+    job_id: int
+    status: str
+    outcomes: list[Outcome]
+    error: str | None
+
+
+async def run_job(
+    db: Database,
+    job_id: int,
+    provider: Provider,
+    *,
+    concurrency: int | None = None,
+    on_outcome: Callable[[Outcome], Awaitable[None]] | None = None,
+) -> JobResult:
+    """Draft every unfinished item of a claimed job, saving each variant as it arrives."""
+    job, brief, author, pending = await asyncio.to_thread(_load, db, job_id)
+    tasks = [task for task in build_tasks(brief) if task.key in pending]
+    rounds = int(job.options.get("rounds", DEFAULT_REPAIR_ROUNDS))
+    limit = concurrency or int(job.options.get("concurrency", 8))
+
+    arrived: asyncio.Queue[Outcome | None] = asyncio.Queue()
+
+    async def saver() -> None:
+        """Save what has arrived, together when several arrived at once: one transaction."""
+        finished = False
+        while not finished:
+            batch = [await arrived.get()]
+            while not arrived.empty():
+                batch.append(arrived.get_nowait())
+            finished = None in batch
+            ready = [outcome for outcome in batch if outcome is not None]
+            if ready:
+                await asyncio.to_thread(_save_batch, db, job, author, pending, ready)
+            for outcome in ready:
+                if on_outcome is not None:
+                    await on_outcome(outcome)
+
+    async def arrive(outcome: Outcome) -> None:
+        arrived.put_nowait(outcome)
+
+    saving = asyncio.create_task(saver())
+    beating = asyncio.create_task(_heartbeat(db, job_id))
+    try:
+        outcomes = await draft_all(
+            provider, tasks, concurrency=limit, max_rounds=rounds, on_outcome=arrive
+        )
+    finally:
+        arrived.put_nowait(None)
+        await saving
+        beating.cancel()
+    status, error = await asyncio.to_thread(_finish, db, job_id)
+    return JobResult(job_id, status, outcomes, error)
+
+
+def _load(db: Database, job_id: int) -> tuple[Job, Brief, str, dict[str, int]]:
+    """The job, its brief and author, and its unfinished items (now marked running).
+
+    An item whose variant was saved before a crash (but not marked done) is linked to that
+    variant now instead of being drafted again.
+    """
+    with db.write() as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            raise InvalidInput(f"no job #{job_id}")
+        spec = session.get(BriefRow, job.brief_id)
+        assert spec is not None  # a foreign key
+        brief = Brief.model_validate(spec.spec)
+        author = session.get(accounts.User, job.requested_by)
+        items = session.exec(
+            select(JobItem).where(JobItem.job_id == job_id, JobItem.status != JobStatus.DONE)
+        ).all()
+        pending: dict[str, int] = {}
+        for item in items:
+            name = variant_name(brief.brand, job_id, item.key)
+            saved = session.exec(select(Variant.id).where(Variant.name == name)).first()
+            item.status = JobStatus.DONE if saved else JobStatus.RUNNING
+            item.variant_id, item.updated_at = saved or item.variant_id, utcnow()
+            session.add(item)
+            if not saved:
+                pending[item.key] = item.id or 0
+        return job, brief, author.name if author else "?", pending
+
+
+def _save_batch(
+    db: Database, job: Job, author: str, pending: dict[str, int], outcomes: list[Outcome]
+) -> None:
+    """Drafted variants saved with their items marked done, in one transaction; if that fails
+    (one bad variant), each is saved alone, so a failure fails its own item only."""
+    drafted = [o for o in outcomes if o.ok]
+    for outcome in outcomes:
+        if not outcome.ok:
+            with db.write() as session:
+                _record_item(session, job, pending[outcome.task.key], outcome,
+                             JobStatus.FAILED, None, outcome.error)  # fmt: skip
+    if not drafted:
+        return
+    try:
+        _save_drafted(db, job, author, pending, drafted)
+        return
+    except Exception as exc:  # one bad variant must not take the others down with it
+        if len(drafted) == 1:
+            _save_failure(db, job, pending, drafted[0], exc)
+            return
+    for outcome in drafted:
+        try:
+            _save_drafted(db, job, author, pending, [outcome])
+        except Exception as exc:
+            _save_failure(db, job, pending, outcome, exc)
+
+
+def _save_drafted(
+    db: Database, job: Job, author: str, pending: dict[str, int], outcomes: list[Outcome]
+) -> None:
+    items = [
+        workflow.NewVariant(
+            brand=o.task.brief.brand, channel=o.task.copy_channel, fields=o.fields,
+            name=variant_name(o.task.brief.brand, job.id or 0, o.task.key),
+            brief_id=job.brief_id, variant_group=o.task.group,
+            provenance={**o.provenance, "job": job.id, "rules_version": o.task.pack.version},
+        )
+        for o in outcomes
+    ]  # fmt: skip
+
+    def mark_done(session: Session, variants: list[Variant]) -> None:
+        for outcome, variant in zip(outcomes, variants, strict=True):
+            _record_item(session, job, pending[outcome.task.key], outcome, JobStatus.DONE,
+                         variant.id, None)  # fmt: skip
+
+    workflow.create_variants(db, actor=author, items=items, also=mark_done)
+
+
+def _save_failure(
+    db: Database, job: Job, pending: dict[str, int], outcome: Outcome, exc: Exception
+) -> None:
+    message = exc.message if isinstance(exc, StudioError) else f"{type(exc).__name__}: {exc}"
+    with db.write() as session:
+        _record_item(session, job, pending[outcome.task.key], outcome, JobStatus.FAILED, None,
+                     f"could not save the variant: {message}")  # fmt: skip
+
+
+def _record_item(
+    session: Session,
+    job: Job,
+    item_id: int,
+    outcome: Outcome,
+    status: JobStatus,
+    variant_id: int | None,
+    error: str | None,
+) -> None:
+    item = session.get(JobItem, item_id)
+    assert item is not None
+    item.status, item.variant_id, item.error = status, variant_id, error
+    item.rounds = [r.summary() for r in outcome.rounds]
+    item.updated_at = utcnow()
+    session.add(item)
+    session.connection().execute(
+        update(Job).where(col(Job.id) == job.id).values(heartbeat_at=utcnow())
+    )
+
+
+def variant_name(brand: str, job_id: int, key: str) -> str:
+    """Stable and unique per job item, so a resumed job can find what it already saved."""
+    return f"{brand}-j{job_id}-{key.replace('/', '-')}".lower()[:120]
+
+
+def _finish(db: Database, job_id: int) -> tuple[str, str | None]:
+    with db.write() as session:
+        job = session.get(Job, job_id)
+        assert job is not None
+        items = session.exec(select(JobItem).where(JobItem.job_id == job_id)).all()
+        failed = [item for item in items if item.status != JobStatus.DONE]
+        job.status = JobStatus.FAILED if failed else JobStatus.DONE
+        job.error = (
+            f"{len(failed)} of {len(items)} variants failed; first: {failed[0].key}: "
+            f"{failed[0].error}"
+            if failed
+            else None
+        )
+        job.finished_at = utcnow()
+        session.add(job)
+        audit.record(session, job.worker or audit.SYSTEM, "job.finish", "job", job_id,
+                     state_before="running", state_after=job.status,
+                     detail={"failed": len(failed), "variants": len(items)})  # fmt: skip
+        return job.status, job.error
+
+
+async def _heartbeat(db: Database, job_id: int) -> None:
+    while True:
+        await asyncio.sleep(HEARTBEAT_EVERY)
+        await asyncio.to_thread(_beat, db, job_id)
+
+
+def _beat(db: Database, job_id: int) -> None:
+    with db.write() as session:
+        session.connection().execute(
+            update(Job).where(col(Job.id) == job_id).values(heartbeat_at=utcnow())
+        )
+
+
+def job_items(session: Session, job_id: int) -> list[JobItem]:
+    return list(session.exec(select(JobItem).where(JobItem.job_id == job_id)))
+
+
+def serve(
+    db: Database,
+    make_provider: Callable[[str], Provider],
+    *,
+    once: bool = False,
+    poll: float = 2.0,
+    log: Callable[[str], None] = print,
+) -> int:
+    """The worker loop: requeue stale jobs, claim one, run it; with `once`, stop when the queue
+    is empty. Returns how many jobs it ran."""
+    name, ran = worker_name(), 0
+    while True:
+        for job_id in requeue_stale(db):
+            log(f"job #{job_id}: its worker stopped; back in the queue")
+        claimed = claim_next(db, name)
+        if claimed is None:
+            if once:
+                return ran
+            time.sleep(poll)
+            continue
+        job_id = claimed
+        with db.read() as session:
+            provider_name = session.get(Job, job_id).provider  # type: ignore[union-attr]
+        log(f"job #{job_id}: drafting with {provider_name}")
+        result = asyncio.run(_run_and_close(db, job_id, make_provider(provider_name)))
+        ran += 1
+        log(f"job #{job_id}: {result.status}" + (f" ({result.error})" if result.error else ""))
+
+
+async def _run_and_close(db: Database, job_id: int, provider: Provider) -> JobResult:
+    try:
+        return await run_job(db, job_id, provider)
+    finally:
+        await close_provider(provider)

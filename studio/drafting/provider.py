@@ -1,0 +1,88 @@
+"""The drafter contract: one task in (a variant to write), one draft out, with usage and
+provenance. The OpenAI-compatible provider and the offline drafter both implement it, so the
+fan-out, the repair loop and the jobs never know which one they drive."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from guardrails import CompiledPack, Finding
+from studio.drafting.brief import Brief, ChannelRequest, Segment
+from studio.drafting.outputs import output_model
+
+# The angles variants of one group take in turn, so A, B and C are not three rewordings.
+ANGLES = ("benefit", "offer", "proof", "question")
+
+
+@dataclass(frozen=True)
+class DraftTask:
+    """One variant to write: which brief, segment, channel, and which of the group it is."""
+
+    brief: Brief
+    pack: CompiledPack
+    segment: Segment
+    channel: ChannelRequest
+    index: int  # 0-based place in its group; the label is A, B, C...
+    angle: str
+
+    @property
+    def label(self) -> str:
+        return chr(ord("A") + self.index)
+
+    @property
+    def group(self) -> str:
+        parts = (self.brief.brand, self.brief.campaign_slug(), self.channel.key, self.segment.name)
+        return "-".join(parts)
+
+    @property
+    def key(self) -> str:
+        return f"{self.channel.key}/{self.segment.name}/{self.label}"
+
+    @property
+    def copy_channel(self) -> str:
+        """The guardrails channel: email, sms or ad."""
+        return self.channel.channel
+
+    def output_model(self) -> type:
+        return output_model(self.channel.key)
+
+
+@dataclass
+class Draft:
+    fields: dict[str, Any]
+    provenance: dict[str, Any]  # provider, model, prompt_hash, rules_version, ...
+    usage: dict[str, int] = field(default_factory=dict)  # prompt_tokens, completion_tokens
+
+
+class DraftingError(Exception):
+    """A draft could not be produced (endpoint unreachable, refused, malformed): fails one
+    variant, not the brief. The message says what happened and where."""
+
+
+class Provider(Protocol):
+    name: str
+    is_llm: bool  # False: the offline drafter, which the UI, CLI and API must say plainly
+
+    async def draft(self, task: DraftTask) -> Draft: ...
+
+    async def repair(
+        self, task: DraftTask, previous: dict[str, Any], findings: list[Finding]
+    ) -> Draft: ...
+
+
+def angles_for(brief: Brief) -> list[str]:
+    """The angles this brief supports: no offer angle without an offer, no proof without claims."""
+    return [
+        angle
+        for angle in ANGLES
+        if not (angle == "offer" and brief.offer is None)
+        and not (angle == "proof" and not brief.claims)
+    ]
+
+
+async def close_provider(provider: Provider) -> None:
+    """Release a provider's connections (the OpenAI client keeps a pool); others have none."""
+    close = getattr(provider, "close", None)
+    if close is not None:
+        await close()
