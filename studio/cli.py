@@ -220,7 +220,7 @@ def up(
     app_file = REPO_ROOT / "app.py"
     command = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.headless=true",
                f"--server.port={port}", f"--server.address={host}",
-               "--browser.gatherUsageStats=false"]  # fmt: skip
+               "--browser.gatherUsageStats=false", "--client.toolbarMode=viewer"]  # fmt: skip
     sys.stderr.write(f"Content Studio UI: http://{host}:{port}\n")
     os.chdir(REPO_ROOT)
     os.execv(sys.executable, command)

@@ -69,7 +69,8 @@ async def _draft_unsaved(
     provider: Provider, tasks: list[Any], rounds: int, progress: _Progress
 ) -> list[Outcome]:
     try:
-        return await draft_all(provider, tasks, max_rounds=rounds, on_outcome=progress)
+        return await draft_all(provider, tasks, concurrency=provider.concurrency,
+                               max_rounds=rounds, on_outcome=progress)  # fmt: skip
     finally:
         await close_provider(provider)
 

@@ -91,7 +91,8 @@ def create_variants(
     `also` runs inside the same transaction: a job marks its items done there, so a crash
     cannot leave a saved variant its job does not know about.
     """
-    prepared = [(item, *_prepare(item)) for item in items]
+    packs = {brand: checking.brand_pack(brand) for brand in {item.brand for item in items}}
+    prepared = [(item, _prepare(item), packs[item.brand]) for item in items]
 
     def body(session: Session, user: User) -> list[Variant]:
         require_role(user, Action.CREATE)
@@ -103,7 +104,7 @@ def create_variants(
     return _attempt(db, actor, Action.CREATE, None, body)
 
 
-def _prepare(item: NewVariant) -> tuple[Copy, checking.CompiledPack]:
+def _prepare(item: NewVariant) -> Copy:
     """Validate before any transaction: bad copy or a bad name is an InvalidInput naming it."""
     copy = checking.as_copy(item.channel, item.fields)
     _check_sizes(copy.fields)
@@ -111,7 +112,7 @@ def _prepare(item: NewVariant) -> tuple[Copy, checking.CompiledPack]:
         raise InvalidInput(
             f"variant name {item.name!r}: use lowercase letters, digits and '-' (at most 120)"
         )
-    return copy, checking.brand_pack(item.brand)
+    return copy
 
 
 def _create(
@@ -134,9 +135,7 @@ def _create(
     version = _add_version(session, variant, 1, copy.fields, user, item.provenance)
     report, summary = _check(session, variant, version, pack)
     for key, value in summary.items():
-        setattr(variant, key, value)
-    session.add(variant)
-    session.flush()
+        setattr(variant, key, value)  # flushed by the audit append below
     audit.record(
         session, user.name, "variant.create", "variant", variant.id or 0,
         state_after=variant.status,
@@ -507,8 +506,7 @@ def _add_version(
         provenance=provenance or {"source": "manual", "by": user.name},
         created_by=user.id,  # type: ignore[arg-type]
     )
-    session.add(version)
-    session.flush()
+    session.add(version)  # flushed with the report that follows
     return version
 
 

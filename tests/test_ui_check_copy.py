@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from guardrails import Finding
@@ -48,3 +49,13 @@ def test_highlight_escapes_rule_messages_and_copy() -> None:
     )  # fmt: skip
     out = highlight_html("<b> & more", [finding])
     assert "<img" not in out and "&lt;b&gt;" in out and "&amp; more" in out
+
+
+def test_the_sidebar_says_plainly_what_drafts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("STUDIO_LLM_BASE_URL", raising=False)
+    monkeypatch.delenv("STUDIO_LLM_API_KEY", raising=False)
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    assert "not an LLM" in _app().sidebar.caption[0].value
+    monkeypatch.setenv("STUDIO_LLM_BASE_URL", "http://127.0.0.1:11434/v1")
+    monkeypatch.setenv("STUDIO_LLM_MODEL", "llama3.1")
+    assert _app().sidebar.caption[0].value.endswith("LLM llama3.1 at http://127.0.0.1:11434/v1")

@@ -32,11 +32,22 @@ def make_provider(name: str | None = None) -> Provider:
     raise InvalidInput(f"unknown provider {name!r} (one of: {', '.join(PROVIDERS)})")
 
 
+OFFLINE_DESCRIPTION = "offline drafter (composed from the brief by templates; not an LLM)"
+
+
 def describe(provider: Provider) -> str:
     """One line for people: what drafted this copy."""
     if not provider.is_llm:
-        return "offline drafter (composed from the brief by templates; not an LLM)"
+        return OFFLINE_DESCRIPTION
     settings = getattr(provider, "settings", None)
     if isinstance(settings, LLMSettings):
         return f"LLM {settings.model} at {settings.endpoint}"
     return provider.name
+
+
+def configured_drafter() -> str:
+    """What drafting would use now, without connecting to anything (for the UI's sidebar)."""
+    settings = LLMSettings.from_env()
+    if not settings.configured:
+        return OFFLINE_DESCRIPTION
+    return f"LLM {settings.model} at {settings.endpoint}"

@@ -176,7 +176,7 @@ async def run_job(
     job, brief, author, pending = await asyncio.to_thread(_load, db, job_id)
     tasks = [task for task in build_tasks(brief) if task.key in pending]
     rounds = int(job.options.get("rounds", DEFAULT_REPAIR_ROUNDS))
-    limit = concurrency or int(job.options.get("concurrency", 8))
+    limit = concurrency or provider.concurrency
 
     arrived: asyncio.Queue[Outcome | None] = asyncio.Queue()
 

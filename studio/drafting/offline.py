@@ -131,6 +131,7 @@ class OfflineDrafter:
 
     name = "offline"
     is_llm = False
+    concurrency = 32  # no network: the limit only bounds memory
 
     async def draft(self, task: DraftTask) -> Draft:
         return Draft(fields=compose(task), provenance=_provenance(task), usage={})

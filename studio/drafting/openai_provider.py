@@ -65,6 +65,7 @@ class OpenAIProvider:
 
     def __init__(self, settings: LLMSettings, prompts: Prompts | None = None) -> None:
         self.settings = settings
+        self.concurrency = settings.concurrency
         self.prompts = prompts or Prompts()
         self.client = AsyncOpenAI(
             base_url=settings.base_url,

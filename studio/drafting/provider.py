@@ -63,6 +63,7 @@ class DraftingError(Exception):
 class Provider(Protocol):
     name: str
     is_llm: bool  # False: the offline drafter, which the UI, CLI and API must say plainly
+    concurrency: int  # calls in flight at once (STUDIO_LLM_CONCURRENCY for an endpoint)
 
     async def draft(self, task: DraftTask) -> Draft: ...
 
