@@ -141,7 +141,8 @@ def _print_text(
             write(f"   FAILED: {o.error}\n")
         for name, value in o.fields.items():
             for text in value if isinstance(value, list) else [value]:
-                write(f"   {name}: {text}\n")
+                indented = text.replace("\n", "\n" + " " * (len(name) + 5))
+                write(f"   {name}: {indented}\n")
         for f in o.report.findings if o.report else []:
             write(f'   {f.severity} {f.rule} {f.field} "{f.text}": {f.message}\n')
     ok = sum(o.ok for o in outcomes)
