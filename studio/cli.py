@@ -16,6 +16,7 @@ from studio import (
     check_command,
     demo,
     generate_command,
+    jobs_command,
     recheck,
     rules_command,
     users_command,
@@ -32,6 +33,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(users_command.app, name="users")
 app.add_typer(variants_command.app, name="variants")
 app.add_typer(audit_command.app, name="audit")
+app.add_typer(jobs_command.app, name="jobs")
 db_app = typer.Typer(help="The studio database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 

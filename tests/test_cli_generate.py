@@ -26,6 +26,10 @@ def test_offline_generation_saves_drafts_and_says_it_is_not_an_llm(
     assert len(listed) == 12 and {v["status"] for v in listed} == {"draft"}
     shown = json.loads(ok(studio(env, "variants", "show", str(listed[0]["id"]), "--json")))
     assert shown["provenance"]["provider"] == "offline" and shown["author"] == "wendy"
+    (job,) = json.loads(ok(studio(env, "jobs", "list", "--json")))
+    assert (job["status"], job["provider"], job["requested_by"]) == ("done", "offline", "wendy")
+    detail = json.loads(ok(studio(env, "jobs", "show", str(job["id"]), "--json")))
+    assert len(detail["variants"]) == 12 and {v["status"] for v in detail["variants"]} == {"done"}
 
 
 def test_no_save_json_output(env: dict[str, str]) -> None:

@@ -8,12 +8,14 @@ import datetime as dt
 import threading
 from typing import Any
 
+import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
 from studio.db import Database
 from studio.drafting import jobs
 from studio.drafting.openai_provider import LLMSettings, OpenAIProvider
+from studio.errors import InvalidInput, Refused
 from studio.models import Brief as BriefRow
 from studio.models import Job, JobItem, Variant, VariantVersion
 from tests.fake_openai import FakeOpenAI, Reply
@@ -164,3 +166,22 @@ def test_the_worker_loop_runs_queued_jobs(db: Database) -> None:
     assert ran == 2
     with db.read() as session:
         assert {session.get(Job, i).status for i in (first, second)} == {"done"}  # type: ignore[union-attr]
+
+
+def test_a_failed_job_can_be_retried_and_drafts_only_what_failed(db: Database) -> None:
+    job_id = enqueue(db)
+    with FakeOpenAI(copy_reply) as server:
+        server.script(Reply(status=500))
+        assert run(db, job_id, server.base_url).status == "failed"
+    with pytest.raises(Refused, match="rita is a reviewer; only an admin or a copywriter"):
+        jobs.retry_failed(db, job_id, actor="rita")
+    assert jobs.retry_failed(db, job_id, actor="wendy") == 1
+    with pytest.raises(InvalidInput, match="only a failed job can be retried"):
+        jobs.retry_failed(db, job_id, actor="wendy")
+    with FakeOpenAI(copy_reply) as server:
+        ran = jobs.serve(db, lambda _name: provider(server.base_url), once=True, log=lambda _: None)
+        calls = len(server.requests)
+    assert ran == 1 and calls == 1
+    with db.read() as session:
+        assert session.get(Job, job_id).status == "done"  # type: ignore[union-attr]
+        assert len(session.exec(select(Variant)).all()) == 3

@@ -156,6 +156,29 @@ def requeue_stale(db: Database, stale_after: dt.timedelta = STALE_AFTER) -> list
         return [job.id for job in stale if job.id is not None]
 
 
+def retry_failed(db: Database, job_id: int, *, actor: str) -> int:
+    """Queue a failed job again with its failed items; returns how many will be drafted."""
+    with db.write() as session:
+        user = accounts.acting(session, actor)
+        require_role(user, Action.CREATE)
+        job = session.get(Job, job_id)
+        if job is None:
+            raise InvalidInput(f"no job #{job_id} (see `studio jobs list`)")
+        if job.status != JobStatus.FAILED:
+            raise InvalidInput(f"job #{job_id} is {job.status}; only a failed job can be retried")
+        failed = session.exec(
+            select(JobItem).where(JobItem.job_id == job_id, JobItem.status == JobStatus.FAILED)
+        ).all()
+        for item in failed:
+            item.status, item.error, item.updated_at = JobStatus.QUEUED, None, utcnow()
+            session.add(item)
+        job.status, job.worker, job.error, job.finished_at = JobStatus.QUEUED, None, None, None
+        session.add(job)
+        audit.record(session, user.name, "job.retry", "job", job_id, state_before="failed",
+                     state_after="queued", detail={"variants": len(failed)})  # fmt: skip
+        return len(failed)
+
+
 @dataclass
 class JobResult:
     job_id: int
