@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from guardrails import CompiledPack
-from studio.errors import NotFound
 from studio.models import Brand, Variant
 
 
@@ -22,13 +21,6 @@ def ensure(session: Session, slug: str, pack: CompiledPack) -> Brand:
 
 def find(session: Session, slug: str) -> Brand | None:
     return session.exec(select(Brand).where(Brand.slug == slug)).first()
-
-
-def get(session: Session, slug: str) -> Brand:
-    brand = find(session, slug)
-    if brand is None:
-        raise NotFound(f"no brand {slug!r} has copy in this studio yet")
-    return brand
 
 
 def slug_of(session: Session, variant: Variant) -> str:
