@@ -18,6 +18,7 @@ from typing import Any, TextIO
 
 from sqlmodel import Session, col, select
 
+from studio.canonical import canonical_json
 from studio.models import AuditEvent, AuditHead, as_utc, utcnow
 
 GENESIS = "0" * 64
@@ -66,8 +67,7 @@ def record(
 
 def event_hash(event: AuditEvent) -> str:
     body = {column: _plain(event, column) for column in EXPORT_COLUMNS[:-2]}
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(f"{event.prev_hash}\n{canonical}".encode()).hexdigest()
+    return hashlib.sha256(f"{event.prev_hash}\n{canonical_json(body)}".encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -85,29 +85,25 @@ def verify(session: Session) -> Verification:
     expected_seq, prev_hash = 1, GENESIS
     for event in iter_events(session):
         if event.seq != expected_seq:
-            return _broken(expected_seq - 1, prev_hash,
+            return Verification(expected_seq - 1, prev_hash,
                            f"event {expected_seq} is missing (the next stored event is "
                            f"{event.seq}): events were removed")  # fmt: skip
         if event.prev_hash != prev_hash:
-            return _broken(expected_seq - 1, prev_hash,
+            return Verification(expected_seq - 1, prev_hash,
                            f"event {event.seq} does not follow event {event.seq - 1}: the events "
                            "were reordered, or one before it was replaced")  # fmt: skip
         if event_hash(event) != event.hash:
-            return _broken(expected_seq - 1, prev_hash,
+            return Verification(expected_seq - 1, prev_hash,
                            f"event {event.seq} was edited: its content no longer matches its "
                            "hash")  # fmt: skip
         expected_seq, prev_hash = expected_seq + 1, event.hash
     head = session.exec(select(AuditHead).where(AuditHead.id == 1)).one()
     count = expected_seq - 1
     if head.seq != count or head.hash != prev_hash:
-        return _broken(count, prev_hash,
+        return Verification(count, prev_hash,
                        f"the log ends at event {count} but its head records event {head.seq}: "
                        f"events after {count} were removed")  # fmt: skip
     return Verification(count, prev_hash, None)
-
-
-def _broken(good: int, head_hash: str, problem: str) -> Verification:
-    return Verification(good, head_hash, problem)
 
 
 def iter_events(session: Session) -> Iterator[AuditEvent]:

@@ -6,8 +6,6 @@ file takes effect at once and an approval always binds to the rules as they are 
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from pathlib import Path
 from typing import Any
@@ -16,8 +14,9 @@ from sqlmodel import Session
 
 from guardrails import Channel, CompiledPack, Report, Severity, compile_pack, load_pack
 from guardrails import Variant as Copy
+from studio.canonical import sha256_tag
 from studio.config import resolve_pack_dir, rules_root
-from studio.errors import InvalidInput
+from studio.errors import InvalidInput, first_error
 from studio.models import CheckReport, Variant, VariantVersion
 
 _BRAND_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
@@ -51,11 +50,7 @@ def _files_signature(root: Path) -> tuple[Any, ...]:
 
 def content_hash(channel: str, fields: dict[str, Any]) -> str:
     """What an approval binds to: the channel and every field, canonically serialised."""
-    canonical = json.dumps(
-        {"channel": channel, "fields": fields}, sort_keys=True, separators=(",", ":"),
-        ensure_ascii=False,
-    )  # fmt: skip
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+    return sha256_tag({"channel": channel, "fields": fields})
 
 
 def as_copy(channel: str, fields: dict[str, Any]) -> Copy:
@@ -63,16 +58,7 @@ def as_copy(channel: str, fields: dict[str, Any]) -> Copy:
     try:
         return Copy(channel=Channel(channel), fields=fields)
     except ValueError as exc:
-        raise InvalidInput(f"{channel} copy is not valid: {_first_error(exc)}") from None
-
-
-def _first_error(exc: ValueError) -> str:
-    errors = getattr(exc, "errors", None)
-    if callable(errors):
-        first = errors()[0]
-        where = ".".join(str(part) for part in first.get("loc", ()))
-        return f"{where}: {first['msg']}" if where else str(first["msg"])
-    return str(exc)
+        raise InvalidInput(f"{channel} copy is not valid: {first_error(exc)}") from None
 
 
 def _counts(report: Report) -> dict[Severity, int]:
@@ -83,10 +69,15 @@ def _counts(report: Report) -> dict[Severity, int]:
 
 
 def store_report(
-    session: Session, variant: Variant, version: VariantVersion, pack: CompiledPack
+    session: Session,
+    variant: Variant,
+    version: VariantVersion,
+    pack: CompiledPack,
+    known: Report | None = None,
 ) -> CheckReport:
-    """Check a version under `pack` and store the report as a reviewer will see it."""
-    report = pack.check(as_copy(variant.channel, version.fields))
+    """Check a version under `pack` (unless `known` is that check) and store the report as a
+    reviewer will see it."""
+    report = known if known is not None else pack.check(as_copy(variant.channel, version.fields))
     counts = _counts(report)
     stored = CheckReport(
         variant_id=variant.id,  # type: ignore[arg-type]  # saved before it is checked

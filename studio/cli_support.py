@@ -9,7 +9,7 @@ import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
@@ -33,7 +33,7 @@ def reporting_errors() -> Iterator[None]:
         fail(str(exc), EXIT_USAGE)
 
 
-def fail(message: str, code: int) -> None:
+def fail(message: str, code: int) -> NoReturn:
     sys.stderr.write(f"studio: {message}\n")
     raise typer.Exit(code)
 
@@ -41,8 +41,8 @@ def fail(message: str, code: int) -> None:
 def database() -> Database:
     """The configured database, migrated to the newest schema."""
     with reporting_errors():
-        return open_database()
-    raise AssertionError("unreachable")  # reporting_errors exits on error
+        database = open_database()
+    return database
 
 
 def print_json(data: Any) -> None:

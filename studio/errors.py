@@ -36,3 +36,13 @@ class Conflict(Refused):
 
     def __init__(self, message: str):
         super().__init__("conflict", message)
+
+
+def first_error(exc: ValueError) -> str:
+    """The first problem of a pydantic ValidationError as `field.path: message` (else the text)."""
+    errors = getattr(exc, "errors", None)
+    if not callable(errors):
+        return str(exc)
+    first = errors()[0]
+    where = ".".join(str(part) for part in first.get("loc", ()))
+    return f"{where}: {first['msg']}" if where else str(first["msg"])

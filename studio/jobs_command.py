@@ -11,17 +11,16 @@ from sqlmodel import col, select
 from studio.cli_support import database, print_json, reporting_errors
 from studio.drafting import jobs
 from studio.errors import NotFound
-from studio.models import Job, User, as_utc
+from studio.models import Job, User, iso_seconds
 
 app = typer.Typer(help="Drafting jobs.", no_args_is_help=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
 def _summary(job: Job, requested_by: str) -> dict[str, Any]:
-    when = as_utc(job.created_at).isoformat(timespec="seconds")
     return {"id": job.id, "status": job.status, "provider": job.provider, "brief": job.brief_id,
-            "requested_by": requested_by, "created_at": when, "attempts": job.attempts,
-            "worker": job.worker, "error": job.error}  # fmt: skip
+            "requested_by": requested_by, "created_at": iso_seconds(job.created_at),
+            "attempts": job.attempts, "worker": job.worker, "error": job.error}  # fmt: skip
 
 
 @app.command("list")

@@ -24,6 +24,11 @@ def as_utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
+def iso_seconds(moment: dt.datetime | None) -> str | None:
+    """How the CLI, UI and API show a moment: UTC, to the second."""
+    return as_utc(moment).isoformat(timespec="seconds") if moment else None
+
+
 def _when(**kwargs: Any) -> Any:
     return Field(sa_type=DateTime(timezone=True), **kwargs)
 

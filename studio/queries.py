@@ -25,13 +25,10 @@ from studio.models import (
     Variant,
     VariantVersion,
     as_utc,
+    iso_seconds,
 )
 
 QUEUE_PAGE = 50
-
-
-def _iso(moment: dt.datetime | None) -> str | None:
-    return as_utc(moment).isoformat(timespec="seconds") if moment else None
 
 
 def summary(variant: Variant, brand: str, author: str) -> dict[str, Any]:
@@ -48,10 +45,10 @@ def summary(variant: Variant, brand: str, author: str) -> dict[str, Any]:
         "warnings": variant.warning_count,
         "author": author,
         "group": variant.variant_group,
-        "submitted_at": _iso(variant.submitted_at),
-        "updated_at": _iso(variant.updated_at),
+        "submitted_at": iso_seconds(variant.submitted_at),
+        "updated_at": iso_seconds(variant.updated_at),
         "flagged": variant.flag_reason,
-        "valid_until": _iso(variant.valid_until),
+        "valid_until": iso_seconds(variant.valid_until),
     }
 
 
@@ -163,14 +160,16 @@ def _history(
     session: Session, variant_id: int, names: dict[int | None, str]
 ) -> list[dict[str, Any]]:
     """Versions saved and decisions taken, oldest first."""
+    versions = session.exec(select(VariantVersion).where(VariantVersion.variant_id == variant_id))
     entries = [
-        (v.created_at, {"at": _iso(v.created_at), "action": "create" if v.number == 1 else "edit",
-                        "version": v.number, "by": names.get(v.created_by, "?"), "comment": None})
-        for v in session.exec(select(VariantVersion).where(VariantVersion.variant_id == variant_id))
+        (v.created_at, {"at": iso_seconds(v.created_at), "version": v.number, "comment": None,
+                        "action": "create" if v.number == 1 else "edit",
+                        "by": names.get(v.created_by, "?")})
+        for v in versions
     ]  # fmt: skip
     for r in session.exec(select(Review).where(Review.variant_id == variant_id)):
         who = names.get(r.actor_id, "?") if r.actor_id else "system"
-        entries.append((r.created_at, {"at": _iso(r.created_at), "action": r.action,
+        entries.append((r.created_at, {"at": iso_seconds(r.created_at), "action": r.action,
                                        "version": r.version_number, "by": who,
                                        "comment": r.comment}))  # fmt: skip
     entries.sort(key=lambda entry: as_utc(entry[0]))
@@ -183,7 +182,7 @@ def _report(report: CheckReport) -> dict[str, Any]:
         "version": report.version_number,
         "rules_version": report.rules_version,
         "verdict": report.verdict,
-        "checked_at": _iso(report.created_at),
+        "checked_at": iso_seconds(report.created_at),
         "findings": report.report.get("findings", []),
         "approved_claims": report.report.get("approved_claims", []),
     }
@@ -197,9 +196,9 @@ def _approval(variant: Variant, names: dict[int | None, str]) -> dict[str, Any] 
         "content_hash": variant.approved_content_hash,
         "rules_version": variant.approved_rules_version,
         "by": names.get(variant.approved_by, "?"),
-        "at": _iso(variant.approved_at),
-        "valid_from": _iso(variant.valid_from),
-        "valid_until": _iso(variant.valid_until),
+        "at": iso_seconds(variant.approved_at),
+        "valid_from": iso_seconds(variant.valid_from),
+        "valid_until": iso_seconds(variant.valid_until),
     }
 
 

@@ -10,7 +10,7 @@ import typer
 
 from studio import accounts
 from studio.cli_support import EXIT_USAGE, database, fail, print_json, reporting_errors
-from studio.models import Role
+from studio.models import Role, iso_seconds
 
 app = typer.Typer(help="Users and roles.", no_args_is_help=True)
 CLI_ACTOR = "cli-admin"  # the audit log's actor for account changes made from a shell
@@ -57,7 +57,7 @@ def list_users(
     with database().read() as session:
         users = [
             {"name": u.name, "role": u.role, "disabled": u.disabled,
-             "created_at": u.created_at.isoformat(timespec="seconds")}
+             "created_at": iso_seconds(u.created_at)}
             for u in accounts.list_users(session)
         ]  # fmt: skip
     if as_json:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -17,7 +18,7 @@ import typer
 from guardrails import Channel, parse_labelled_text
 from studio import queries, workflow
 from studio.cli_support import EXIT_USAGE, database, fail, print_json, reporting_errors
-from studio.models import Status
+from studio.models import Status, Variant
 
 app = typer.Typer(help="Variants and their approval workflow.", no_args_is_help=True)
 
@@ -168,11 +169,7 @@ def reject(
     variant_id: int, actor: AsUser, comment: Comment = None, revision: Revision = None
 ) -> None:
     """Reject for good (a comment saying why is required)."""
-    with reporting_errors():
-        variant = workflow.reject(
-            database(), variant_id, actor=actor, comment=comment or "", expected_revision=revision
-        )
-    _done(variant_id, variant.status)
+    _decide_with_comment(workflow.reject, variant_id, actor, comment, revision)
 
 
 @app.command("request-changes")
@@ -180,11 +177,7 @@ def request_changes(
     variant_id: int, actor: AsUser, comment: Comment = None, revision: Revision = None
 ) -> None:
     """Send back to the author with a comment saying what to change."""
-    with reporting_errors():
-        variant = workflow.request_changes(
-            database(), variant_id, actor=actor, comment=comment or "", expected_revision=revision
-        )
-    _done(variant_id, variant.status)
+    _decide_with_comment(workflow.request_changes, variant_id, actor, comment, revision)
 
 
 @app.command("revoke")
@@ -192,8 +185,18 @@ def revoke(
     variant_id: int, actor: AsUser, comment: Comment = None, revision: Revision = None
 ) -> None:
     """Withdraw approved copy (a comment saying why is required)."""
+    _decide_with_comment(workflow.revoke, variant_id, actor, comment, revision)
+
+
+def _decide_with_comment(
+    decide: Callable[..., Variant],
+    variant_id: int,
+    actor: str,
+    comment: str | None,
+    revision: int | None,
+) -> None:
     with reporting_errors():
-        variant = workflow.revoke(
+        variant = decide(
             database(), variant_id, actor=actor, comment=comment or "", expected_revision=revision
         )
     _done(variant_id, variant.status)
@@ -211,7 +214,6 @@ def _read_fields(file: str, channel: Channel) -> dict[str, Any]:
         return parse_labelled_text(text, channel).variant.fields
     except ValueError as exc:
         fail(f"{file}: {exc}", EXIT_USAGE)
-    raise AssertionError("unreachable")
 
 
 def _parse_overrides(items: list[str]) -> dict[str, str]:
@@ -232,7 +234,7 @@ def _utc(moment: dt.datetime | None) -> dt.datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _risk(variant: Any) -> str:
+def _risk(variant: Variant) -> str:
     return f"{variant.error_count} error(s), {variant.warning_count} warning(s)"
 
 

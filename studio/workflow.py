@@ -258,7 +258,7 @@ def approve(
     _check_validity(valid_from, valid_until)
     comment = _clean_comment(Action.APPROVE, comment)
     overrides = overrides or {}
-    previous = _refresh_report(db, variant_id)
+    previous, pack = _refresh_report(db, variant_id)
     seen = seen_report_id or previous
 
     def decide(session: Session, user: User, variant: Variant) -> _Change:
@@ -267,8 +267,7 @@ def approve(
         version = variants.current_version(session, variant)
         require_other_person(user, variants.authors(session, variant), variant)
         latest = variants.latest_report(session, variant)
-        pack = checking.brand_pack(brands.slug_of(session, variant))
-        if latest.rules_version != pack.version:
+        if latest.rules_version != pack.version:  # someone re-checked under other rules meanwhile
             raise Refused("stale-rules", "the brand's rules changed while you were approving; "
                           "review the new check and approve again")  # fmt: skip
         _require_seen_is_current(session, variant, seen, latest)
@@ -309,11 +308,12 @@ def approve(
     return _decide(db, actor, Action.APPROVE, variant_id, decide, expected_revision, comment)
 
 
-def _refresh_report(db: Database, variant_id: int) -> int:
+def _refresh_report(db: Database, variant_id: int) -> tuple[int, checking.CompiledPack]:
     """Re-check the current version now; store a new report if the outcome or rules differ.
 
     Returns the report that was newest *before*, so an approval based on it is refused when the
-    rules (or the date: a claim may have expired) have since changed the outcome.
+    rules (or the date: a claim may have expired) have since changed the outcome, and the pack
+    the approval binds to.
     """
     with db.read() as session:
         variant = variants.get(session, variant_id)
@@ -322,22 +322,32 @@ def _refresh_report(db: Database, variant_id: int) -> int:
         pack = checking.brand_pack(brands.slug_of(session, variant))
     fresh = pack.check(checking.as_copy(variant.channel, version.fields))
     if previous.rules_version != pack.version or fresh.model_dump(mode="json") != previous.report:
-        recheck_current(db, variant_id, pack)
-    return previous.id  # type: ignore[return-value]
+        _store_recheck(db, variant_id, pack, (version.number, fresh))
+    return previous.id or 0, pack
 
 
-def recheck_current(db: Database, variant_id: int, pack: checking.CompiledPack) -> CheckReport:
-    """Store a fresh report of the current version under `pack`; audited as the system's."""
+def _store_recheck(
+    db: Database,
+    variant_id: int,
+    pack: checking.CompiledPack,
+    checked: tuple[int, Report],
+) -> None:
+    """Store a fresh report of the current version under `pack`; audited as the system's.
+
+    `checked` is the report just computed for a version number; it is reused unless someone
+    saved a newer version in between.
+    """
     with db.write() as session:
         variant = variants.get(session, variant_id)
         version = variants.current_version(session, variant)
-        report, summary = _check(session, variant, version, pack)
+        number, fresh = checked
+        known = fresh if number == version.number else None
+        report, summary = _check(session, variant, version, pack, known)
         variants.land(session, variant, summary)
         audit.record(session, audit.SYSTEM, "variant.recheck", "variant", variant_id,
                      state_before=variant.status, state_after=variant.status,
                      detail={"report": report.id, "rules_version": pack.version,
                              "version": version.number})  # fmt: skip
-        return report
 
 
 def _require_seen_is_current(
@@ -511,9 +521,13 @@ def _add_version(
 
 
 def _check(
-    session: Session, variant: Variant, version: VariantVersion, pack: checking.CompiledPack
+    session: Session,
+    variant: Variant,
+    version: VariantVersion,
+    pack: checking.CompiledPack,
+    known: Report | None = None,
 ) -> tuple[CheckReport, dict[str, Any]]:
-    report = checking.store_report(session, variant, version, pack)
+    report = checking.store_report(session, variant, version, pack, known)
     return report, checking.summary_of(report)
 
 

@@ -22,6 +22,7 @@ from pydantic import BaseModel, ValidationError
 from guardrails import Finding
 from studio.drafting.prompts import Prompts, messages_hash
 from studio.drafting.provider import Draft, DraftingError, DraftTask
+from studio.errors import first_error
 
 DEFAULT_MODEL = "gpt-4o-mini"
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
@@ -101,7 +102,7 @@ class OpenAIProvider:
             raise DraftingError(self._where(self._explain(exc))) from None
         except ValidationError as exc:  # structured output that does not fit the channel model
             raise DraftingError(
-                self._where(f"the answer is not valid copy: {_first(exc)}")
+                self._where(f"the answer is not valid copy: {first_error(exc)}")
             ) from None
         except ValueError as exc:  # the client lets a malformed JSON response body through
             raise DraftingError(self._where(f"malformed response, not JSON ({exc})")) from None
@@ -189,13 +190,7 @@ def _parse_json_copy(content: str, model_type: type[BaseModel]) -> BaseModel | s
     try:
         return model_type.model_validate_json(found.group(0))
     except ValidationError as exc:
-        return f"the answer is not valid copy: {_first(exc)}"
-
-
-def _first(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    where = ".".join(str(part) for part in first["loc"]) or "answer"
-    return f"{where}: {first['msg']}"
+        return f"the answer is not valid copy: {first_error(exc)}"
 
 
 def _schema_unsupported(exc: openai.BadRequestError) -> bool:

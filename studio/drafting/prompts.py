@@ -7,7 +7,6 @@ silently empty prompt. Brief text only ever enters as data (`tojson` in the temp
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from types import TracebackType
@@ -17,6 +16,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyn
 from jinja2.sandbox import SandboxedEnvironment
 
 from guardrails import CompiledPack, Finding
+from studio.canonical import sha256_tag
 from studio.config import REPO_ROOT
 from studio.drafting.provider import DraftTask
 from studio.errors import InvalidInput
@@ -117,8 +117,7 @@ def pack_context(pack: CompiledPack, claim_ids: list[str]) -> dict[str, Any]:
 
 
 def messages_hash(messages: list[dict[str, str]]) -> str:
-    canonical = json.dumps(messages, sort_keys=True, ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(canonical.encode()).hexdigest()
+    return sha256_tag(messages)
 
 
 def _template_line(tb: TracebackType | None) -> str | None:
