@@ -8,6 +8,7 @@ still get `file:line:col` positions, because every field remembers where it star
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -56,6 +57,10 @@ class Variant(BaseModel):
                 raise ValueError(f"field {name!r} must be {kind}")
         return self
 
+    def has_text(self) -> bool:
+        """Whether any field holds something a reader would see (see `is_blank`)."""
+        return any(not is_blank(text) for _, _, text in self.iter_fields())
+
     def iter_fields(self) -> list[tuple[str, str, str]]:
         """(path, base name, text) for every field, lists expanded to `name[i]`."""
         out: list[tuple[str, str, str]] = []
@@ -65,6 +70,12 @@ class Variant(BaseModel):
             else:
                 out.append((name, name, value))
         return out
+
+
+def is_blank(text: str) -> bool:
+    """True when the text shows nothing: only whitespace and invisible format characters
+    (zero-width spaces and joiners, a byte-order mark), which an engine would send as empty."""
+    return all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in text)
 
 
 @dataclass(frozen=True)
