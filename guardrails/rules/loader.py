@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +47,9 @@ class ResolvedPack(BaseModel):
     name: str
     path: str
     description: str | None = None
-    chain: list[str]  # every pack that contributed, parents first
+    # Every pack that contributed, parents first, named relative to the rules root
+    # (`_baseline/core`): names, not paths, so the version is the same from any directory.
+    chain: list[str]
     brand: Brand | None = None
     voice: Voice = Field(default_factory=Voice)
     merge_fields: dict[str, MergeField] = Field(default_factory=dict)
@@ -57,7 +60,10 @@ class ResolvedPack(BaseModel):
 
     @property
     def version(self) -> str:
-        """A hash of everything that decides a check's outcome: approvals bind to it."""
+        """A hash of everything that decides a check's outcome: approvals bind to it.
+
+        Only the resolved rules enter it (no path, no file times), so the same rules give the
+        same version from any working directory and from a copy of the rules folder."""
         body = self.model_dump(
             mode="json", exclude={"path", "origins", "description", "on_rule_change"}
         )
@@ -89,7 +95,7 @@ def load_pack(path: str | Path) -> ResolvedPack:
     _collect(pack_dir.resolve(), root, files, problems, stack=[], seen=set())
     if problems:
         raise RulePackError(problems)
-    return _merge(pack_dir, files)
+    return _merge(pack_dir, root, files)
 
 
 def _collect(
@@ -219,7 +225,9 @@ def _check_patterns(
                 problems.append(f"{shown}:{line}: {label} {ident!r}: key {loc[-1]!r}: {exc}")
 
 
-def _merge(pack_dir: Path, files: list[tuple[Path, PackFile, dict[Any, int]]]) -> ResolvedPack:
+def _merge(
+    pack_dir: Path, root: Path, files: list[tuple[Path, PackFile, dict[Any, int]]]
+) -> ResolvedPack:
     problems: list[str] = []
     brand: Brand | None = None
     acronyms: list[str] = []
@@ -235,7 +243,7 @@ def _merge(pack_dir: Path, files: list[tuple[Path, PackFile, dict[Any, int]]]) -
     for path, pack_file, lines in files:
         shown = display_path(path)
         if path.name == PACK_FILE:
-            chain.append(display_path(path.parent))
+            chain.append(pack_name(path.parent, root))
             if path.parent == pack_dir.resolve():
                 name = pack_file.pack or name
                 description = pack_file.description
@@ -298,6 +306,11 @@ def _merge(pack_dir: Path, files: list[tuple[Path, PackFile, dict[Any, int]]]) -
         origins=origins,
         on_rule_change=policy,
     )
+
+
+def pack_name(pack_dir: Path, root: Path) -> str:
+    """A pack as `extends` names it: its folder relative to the rules root (`_baseline/core`)."""
+    return Path(os.path.relpath(pack_dir, root)).as_posix()
 
 
 def display_path(path: Path) -> str:
