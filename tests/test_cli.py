@@ -15,17 +15,14 @@ def studio(
     stdin: bytes = b"",
     cwd: Path = REPO,
     env: dict[str, str] | None = None,
-    timeout: float | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m studio ARGS` from `cwd`, with `env` (default: this one); `timeout` turns a
-    hang into a failure instead of a stuck suite."""
+    """`python -m studio ARGS` from `cwd`, with `env` (default: this one)."""
     proc = subprocess.run(
         [sys.executable, "-m", "studio", *args],
         input=stdin,
         capture_output=True,
         cwd=cwd,
         env=env,
-        timeout=timeout,
         check=False,
     )
     return subprocess.CompletedProcess(

@@ -3,6 +3,11 @@
 PyYAML's composed node tree keeps line marks; we build the Python data from it ourselves and
 record, for every path into the data (`("rules", 3, "severity")`), the line it was written on.
 Duplicate keys, which PyYAML would silently overwrite, are errors here.
+
+Rule packs and briefs are written by people outside engineering and read by servers, so what a
+ten-line file can cost is bounded: anchors and aliases (`&x`, `*x`) are refused, since nested
+aliases expand exponentially (a "billion laughs" file reached gigabytes in seconds), and so is
+nesting deeper than `MAX_DEPTH` (the composer recurses, and 100,000 `[` would overflow it).
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import yaml
 
 Path = tuple[str | int, ...]
 
+MAX_DEPTH = 64  # nested mappings and lists; real packs and briefs use fewer than ten
+
 
 class YamlSourceError(ValueError):
     def __init__(self, line: int | None, message: str) -> None:
@@ -21,10 +28,37 @@ class YamlSourceError(ValueError):
         self.message = message
 
 
+class _BoundedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, refusing anchors, aliases and deep nesting as it composes."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self._depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: int) -> yaml.Node | None:
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise YamlSourceError(
+                line, "anchors and aliases (&name, *name) are not allowed: write the value out"
+            )
+        if self._depth >= MAX_DEPTH:
+            raise YamlSourceError(line, f"nested deeper than {MAX_DEPTH} levels")
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 def load_with_lines(text: str) -> tuple[Any, dict[Path, int]]:
-    loader = yaml.SafeLoader(text)
+    loader = _BoundedLoader(text)
     try:
         node = loader.get_single_node()
+        if node is None:
+            return {}, {}
+        lines: dict[Path, int] = {}
+        return _build(node, (), lines, loader), lines
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         raise YamlSourceError(
@@ -32,18 +66,14 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path, int]]:
         ) from None
     finally:
         loader.dispose()
-    if node is None:
-        return {}, {}
-    lines: dict[Path, int] = {}
-    return _build(node, (), lines, loader), lines
 
 
-def _build(node: yaml.Node, path: Path, lines: dict[Path, int], loader: yaml.SafeLoader) -> Any:
+def _build(node: yaml.Node, path: Path, lines: dict[Path, int], loader: _BoundedLoader) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = loader.construct_object(key_node, deep=True)
+            key = _construct(key_node, loader)
             if isinstance(key, (dict, list)):
                 raise YamlSourceError(key_node.start_mark.line + 1, "a key must be a plain value")
             if key in out:
@@ -53,7 +83,16 @@ def _build(node: yaml.Node, path: Path, lines: dict[Path, int], loader: yaml.Saf
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, (*path, i), lines, loader) for i, item in enumerate(node.value)]
-    return loader.construct_object(node, deep=True)
+    return _construct(node, loader)
+
+
+def _construct(node: yaml.Node, loader: _BoundedLoader) -> Any:
+    """A scalar (or key) as Python data. A value PyYAML resolves but cannot build, such as the
+    date 2024-02-30, raises a bare ValueError there: here it is an error on its line."""
+    try:
+        return loader.construct_object(node, deep=True)
+    except ValueError as exc:
+        raise YamlSourceError(node.start_mark.line + 1, f"not a valid value: {exc}") from None
 
 
 def line_of(lines: dict[Path, int], loc: Path) -> int | None:
