@@ -55,6 +55,13 @@ class Variant(BaseModel):
             if allowed[name] != isinstance(value, list):
                 kind = "a list of strings" if allowed[name] else "a string"
                 raise ValueError(f"field {name!r} must be {kind}")
+        for path, _, text in self.iter_fields():
+            offset = lone_surrogate(text)
+            if offset is not None:
+                raise ValueError(
+                    f"field {path!r} is not valid Unicode text "
+                    f"(a lone surrogate U+{ord(text[offset]):04X} at offset {offset})"
+                )
         return self
 
     def has_text(self) -> bool:
@@ -70,6 +77,19 @@ class Variant(BaseModel):
             else:
                 out.append((name, name, value))
         return out
+
+
+def lone_surrogate(text: str) -> int | None:
+    """The offset of the first lone surrogate (U+D800-U+DFFF) in `text`, or None.
+
+    JSON may spell one (`"\\ud800"`) though no UTF-8 text can hold it: copy carrying one could
+    be neither checked (RE2 reads UTF-8) nor printed, stored or sent, so it is refused at the
+    door with a message, not met later as a UnicodeEncodeError."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return exc.start
+    return None
 
 
 def is_blank(text: str) -> bool:

@@ -16,6 +16,7 @@ from typing import Any, TextIO
 from pydantic import ValidationError
 
 from guardrails import Channel, CompiledPack, Report, Variant, Verdict, parse_labelled_text
+from guardrails.content import lone_surrogate
 from guardrails.fixes import apply_fixes
 
 EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
@@ -40,13 +41,16 @@ class Outcome:
 
 
 def read_text(path: str) -> str:
-    """A file's (or stdin's, for '-') text, which must be UTF-8."""
+    """A file's (or stdin's, for '-') text, which must be UTF-8.
+
+    A leading byte-order mark is dropped: editors on Windows write one, and left in place it is
+    text before the first label (so `Body:` would seem to be given twice)."""
     try:
         raw = sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read ({exc.strerror})") from None
     try:
-        return raw.decode("utf-8")
+        return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         raise InputError(f"{path}: not UTF-8 text (invalid byte at offset {exc.start})") from None
 
@@ -109,7 +113,8 @@ def _print_fixed(
     out: TextIO,
     err: TextIO,
 ) -> Report:
-    """Write the fixed text to `out`, list every change on `err`, and re-check the result."""
+    """Write the fixed text to `out`, list every change on `err` (or say there was none), and
+    re-check the result."""
     by_field: dict[str, list[Any]] = {}
     for f in report.findings:
         by_field.setdefault(f.field, []).append(f)
@@ -118,11 +123,13 @@ def _print_fixed(
     for field in sorted(by_field, key=lambda name: offsets[name], reverse=True):
         fixed, done = apply_fixes(fixed, by_field[field], offsets[field])
         applied.extend(done)
+    if not applied:
+        err.write(f"{path}: nothing to fix: no finding has a deterministic fix\n")
     for f in sorted(applied, key=lambda f: offsets[f.field] + f.start):
         line, col = line_col(text, offsets[f.field] + f.start)
         err.write(f"{path}:{line}:{col} fixed {f.rule}: {f.text!r} -> {f.fix!r}\n")
     out.write(fixed)
-    return pack.check(parse_labelled_text(fixed, channel).variant)
+    return pack.check(parse_labelled_text(fixed, channel).variant) if applied else report
 
 
 def _jsonl_items(lines: list[str]) -> Iterator[tuple[int, str, Variant | str]]:
@@ -135,7 +142,10 @@ def _jsonl_items(lines: list[str]) -> Iterator[tuple[int, str, Variant | str]]:
             item = json.loads(line)
             if not isinstance(item, dict):
                 raise ValueError("expected a JSON object")
-            ident = str(item.get("id", ident))
+            given = str(item.get("id", ident))
+            if lone_surrogate(given) is not None:  # it is echoed: it must be printable
+                raise ValueError("'id' is not valid Unicode text (a lone surrogate)")
+            ident = given
             yield number, ident, _variant_of(item)
         except (ValueError, ValidationError) as exc:
             yield number, ident, _short_error(exc)
@@ -161,7 +171,9 @@ def _short_error(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        return f"{where}: {first['msg']}" if where else first["msg"]
+        # A validator's own ValueError reads better without pydantic's "Value error, ".
+        message = str(first["ctx"]["error"]) if first["type"] == "value_error" else first["msg"]
+        return f"{where}: {message}" if where else message
     return str(exc)
 
 

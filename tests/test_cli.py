@@ -169,3 +169,54 @@ def test_rules_test_reports_a_failing_example(tmp_path: Path) -> None:
 
 def test_python_dash_m_matches_console_script() -> None:
     assert "check" in studio("--help").stdout
+
+
+def test_lone_surrogate_in_a_jsonl_line_is_a_located_error(tmp_path: Path) -> None:
+    batch = tmp_path / "batch.jsonl"
+    batch.write_text(
+        '{"id": "a", "channel": "sms", "text": "Acme: hi \\ud800. Reply STOP to opt out."}\n'
+        '{"id": "b\\udfff", "channel": "sms", "text": "Acme: hi. Reply STOP to opt out."}\n'
+        '{"id": "c", "channel": "sms", "text": "Acme: hi. Reply STOP to opt out."}\n',
+        encoding="ascii",
+    )
+    result = studio("check", "--jsonl", str(batch), "--format", "json")
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"{batch}:1: field 'body' is not valid Unicode text (a lone surrogate U+D800 at offset 9)",
+        f"{batch}:2: 'id' is not valid Unicode text (a lone surrogate)",
+    ]
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["id"] for o in out] == ["a", "line 2", "c"]
+    assert out[2]["verdict"] == "pass"
+
+
+def test_invalid_utf8_on_stdin_exits_2_with_a_message() -> None:
+    result = studio("check", "-", "-c", "sms", stdin=b"Acme: caf\xe9. Reply STOP")
+    assert result.returncode == 2
+    assert result.stderr == "-: not UTF-8 text (invalid byte at offset 9)\n"
+
+
+def test_byte_order_mark_at_the_start_of_a_draft_is_dropped(tmp_path: Path) -> None:
+    draft = tmp_path / "bom.txt"
+    draft.write_bytes("\ufeffSubject: RE: hello\nBody: It is clinically proven.\n".encode())
+    result = studio("check", str(draft), "-c", "email")
+    assert result.returncode == 1, result.stderr
+    assert result.stderr == ""
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"{draft}:1:10 error EMAIL-FAKE-REPLY")  # columns as an editor's
+    assert any(line.startswith(f"{draft}:2:13 error CLAIM-PROOF") for line in lines)
+    batch = tmp_path / "bom.jsonl"
+    line = b'{"id": "a", "channel": "sms", "text": "Acme: hi. Reply STOP"}\n'
+    batch.write_bytes(b"\xef\xbb\xbf" + line)
+    assert studio("check", "--jsonl", str(batch)).returncode == 0
+
+
+def test_fix_with_nothing_to_fix_says_so(tmp_path: Path) -> None:
+    draft = tmp_path / "d.txt"
+    text = "Acme: the autumn range is in.\n"  # no opt-out: an error no fix can write
+    draft.write_text(text)
+    plain = studio("check", str(draft), "-c", "sms")
+    result = studio("check", str(draft), "-c", "sms", "--fix")
+    assert result.stdout == text
+    assert result.stderr == f"{draft}: nothing to fix: no finding has a deterministic fix\n"
+    assert result.returncode == plain.returncode == 1

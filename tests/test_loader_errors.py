@@ -134,3 +134,11 @@ def test_overrides_change_severity_bounds_and_disable(tmp_path: Path, baseline) 
         tmp_path / "brand_rules", "c", "extends: [_baseline]\noverrides:\n  BAN-SPAM: {max: 3}\n"
     )
     assert "key 'max' does not apply to rules of kind existence" in _error(bad)
+
+
+def test_byte_order_mark_at_the_start_of_a_rule_file_is_ignored(tmp_path: Path) -> None:
+    pack = write_pack(tmp_path, "p", "pack: p\n", {"more.yaml": "rules:" + GOOD_RULE})
+    for path in (pack / "pack.yaml", pack / "more.yaml"):
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    loaded = load_pack(pack)
+    assert loaded.name == "p" and [rule.id for rule in loaded.rules] == ["T-1"]

@@ -60,3 +60,11 @@ def test_variant_rejects_unknown_and_misshapen_fields() -> None:
         Variant(channel="email", fields={"title": "x"})
     with pytest.raises(ValidationError, match="must be a list of strings"):
         Variant(channel="ad", fields={"headlines": "x"})
+
+
+def test_variant_refuses_lone_surrogates_naming_field_and_offset() -> None:
+    with pytest.raises(ValidationError, match=r"'body' is not valid Unicode text .* offset 3"):
+        Variant(channel="sms", fields={"body": "hi \ud800 there"})
+    with pytest.raises(ValidationError, match=r"'headlines\[1\]' is not valid Unicode.*U\+DFFF"):
+        Variant(channel="ad", fields={"headlines": ["Fine", "\udfff"]})
+    assert Variant(channel="sms", fields={"body": "Acme 🔥 👩‍👩‍👧"}).has_text()  # pairs are fine
