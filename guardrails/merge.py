@@ -3,7 +3,8 @@
 Checks must neither flag a tag (it is not shouting, nor a claim) nor ignore what it will become:
 lexical checks read a *masked* text where every tag is blanked to spaces of the same length (so
 spans still slice the original), and length checks read a *filled* text where every tag holds
-the pack's worst-case value.
+the pack's worst-case value. A tag delimiter still in the masked text belongs to no tag: it is
+unbalanced (`Hi {{ first_name .`), and the sending engine would fail on it or print it.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-# `{{ var … }}` (Jinja, Liquid, Klaviyo, HubSpot), `{% … %}` logic, `*|VAR|*` (Mailchimp).
+# `{{ var … }}` (Jinja, Liquid, Klaviyo, HubSpot), `{% … %}` logic, `{# … #}` comments,
+# `*|VAR|*` (Mailchimp). No tag spans a brace of another, so each scan stops at the next brace
+# and matching stays linear.
 _TAG = re.compile(
     r"\{\{-?\s*(?P<var>[A-Za-z_][\w.]*)?[^{}]*?-?\}\}"
     r"|\{%-?[^{}]*?-?%\}"
+    r"|\{#[^{}]*?#\}"
     r"|\*\|(?P<mc>[A-Za-z_][\w:]*)\|\*"
 )
+_DELIMITER = re.compile(r"\{[{%#]|[}%#]\}")
 
 
 # What a plain output tag may hold: a variable, then filters with at most one literal argument
@@ -33,8 +38,8 @@ _PLAIN_OUTPUT = re.compile(
 class MergeTag:
     start: int
     end: int
-    variable: str | None  # None for logic tags ({% if %}) that print nothing
-    code: bool  # logic or an expression: the sending engine would execute it
+    variable: str | None  # None for logic tags ({% if %}) and comments, which print nothing
+    code: bool  # logic, an expression or a comment: the sending engine would execute it
 
 
 def find_tags(text: str) -> list[MergeTag]:
@@ -47,6 +52,16 @@ def find_tags(text: str) -> list[MergeTag]:
         code = tag.startswith("{") and ("__" in tag or not _PLAIN_OUTPUT.fullmatch(tag))
         tags.append(MergeTag(m.start(), m.end(), var.split(".")[0] if var else None, code))
     return tags
+
+
+def stray_delimiters(masked: str) -> list[tuple[int, int]]:
+    """Spans of the tag delimiters (`{{`, `}}`, `{%`, `%}`, `{#`, `#}`) that no tag holds.
+
+    `masked` is the text with its well-formed tags blanked (see `mask`), so whatever delimiter
+    is left opens a tag that never closes or closes one that never opened."""
+    if "{" not in masked and "}" not in masked:
+        return []
+    return [m.span() for m in _DELIMITER.finditer(masked)]
 
 
 def mask(text: str, tags: list[MergeTag]) -> str:

@@ -185,11 +185,13 @@ class LinkRule(_RuleBase):
 
 class MergeTagRule(_RuleBase):
     """`check: unknown`: merge variables the pack does not define (they would print blank or
-    break the send). `check: code`: template logic or expressions (`{% if %}`, `{{ 7*7 }}`),
-    which the sending engine would execute: copy may hold plain variables only."""
+    break the send). `check: code`: template logic, expressions or comments (`{% if %}`,
+    `{{ 7*7 }}`, `{# … #}`), which the sending engine would execute: copy may hold plain
+    variables only. `check: delimiters`: a `{{`, `}}`, `{%`, `%}`, `{#` or `#}` that belongs to
+    no tag (`Hi {{ first_name .`), on which the engine would fail or which it would print."""
 
     kind: Literal["merge_tags"]
-    check: Literal["unknown", "code"] = "unknown"
+    check: Literal["unknown", "code", "delimiters"] = "unknown"
 
 
 class ClaimRegistryRule(_RuleBase):
