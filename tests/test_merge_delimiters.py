@@ -26,9 +26,7 @@ def test_unterminated_tag_points_at_its_delimiter(baseline: ResolvedPack) -> Non
 
 def test_every_unbalanced_delimiter_is_found(baseline: ResolvedPack) -> None:
     # A field whose only brace is a stray one has no tags at all: it must still be read.
-    assert _findings(baseline, "Hi first_name }}, new in.", "MERGE-DELIMITER") == [
-        (14, 16, "}}")
-    ]
+    assert _findings(baseline, "Hi first_name }}, new in.", "MERGE-DELIMITER") == [(14, 16, "}}")]
     assert _findings(baseline, "{% if vip %Early access #} for {{ {{ x }}", "MERGE-DELIMITER") == [
         (0, 2, "{%"),
         (24, 26, "#}"),
