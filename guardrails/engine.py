@@ -114,6 +114,8 @@ class ClaimUse:
 class CompiledRule:
     """The behaviour shared by every kind: where a rule applies, and how it words a finding."""
 
+    # "field": run on each field it applies to; "variant": once, with those fields, if any;
+    # "copy": once per check, with every field, even when the copy has none.
     scope = "field"
     exempt_matcher: Matcher | None = None  # what this rule marks as approved boilerplate
     trigger: Matcher | None = None  # set by kinds that can only fire where this matcher hits
@@ -140,6 +142,10 @@ class CompiledRule:
     def run_variant(self, views: list[FieldView], ctx: CheckContext) -> Iterable[Finding]:
         return ()
 
+    def run_copy(self, views: list[FieldView], ctx: CheckContext) -> Iterable[Finding]:
+        """Scope "copy": run once per check with every field, even when there is none."""
+        return ()
+
     def excepted(self, text: str) -> bool:
         data = text.encode()
         return any(e.fullmatch(data) for e in self._exceptions)
@@ -153,17 +159,32 @@ class CompiledRule:
         suggestions: list[str] | None = None,
         **values: Any,
     ) -> Finding:
-        matched = view.text[start:end]
+        return self.finding_at(
+            view.path, view.channel, start, end, view.text[start:end], fix, suggestions, **values
+        )
+
+    def finding_at(
+        self,
+        field: str,
+        channel: Channel,
+        start: int,
+        end: int,
+        matched: str,
+        fix: str | None = None,
+        suggestions: list[str] | None = None,
+        **values: Any,
+    ) -> Finding:
+        """A finding at a field path the copy may not have (a missing subject: 0, 0, "")."""
         values.setdefault("match", matched)
-        values.setdefault("field", view.path)
-        values.setdefault("channel", view.channel.value)
+        values.setdefault("field", field)
+        values.setdefault("channel", channel.value)
         brand = self.pack.pack.brand
         values.setdefault("brand", brand.name if brand else "the brand")
         return Finding(
             rule=self.rule.id,
             category=self.rule.category,
             severity=self.rule.severity,
-            field=view.path,
+            field=field,
             start=start,
             end=end,
             text=matched,
@@ -202,14 +223,19 @@ class CompiledPack:
         self._uncovered = {r.rule.id for r in self.rules if not r.rule.approvals_cover}
         self._registry_rules = {r.rule.id for r in self.rules if r.rule.kind == "claim_registry"}
         self._phrase_rules = {r.rule.id for r in self.rules if r.rule.kind in _PHRASE_KINDS}
-        self._variant_rules = {
-            channel: [r for r in self.rules if r.scope == "variant" and r.applies_to(channel)]
-            for channel in Channel
-        }
+        self._variant_rules = self._by_channel("variant")
+        self._copy_rules = self._by_channel("copy")
         self.patterns.compile()
         self._field_rules: dict[
             tuple[Channel, str], tuple[list[_Dispatch], dict[int, list[_Dispatch]]]
         ] = {}
+
+    def _by_channel(self, scope: str) -> dict[Channel, list[CompiledRule]]:
+        """The rules of a scope ("variant", "copy") that apply to each channel."""
+        return {
+            channel: [r for r in self.rules if r.scope == scope and r.applies_to(channel)]
+            for channel in Channel
+        }
 
     def new_group(self) -> int:
         self._groups += 1
@@ -239,6 +265,8 @@ class CompiledPack:
             applicable = [v for v in views if rule.applies(variant.channel, v.base)]
             if applicable:
                 findings.extend(rule.run_variant(applicable, ctx))
+        for rule in self._copy_rules[variant.channel]:
+            findings.extend(rule.run_copy(views, ctx))
         findings, approved = self._settle(views, findings, ctx)
         if len(findings) > 1:
             order = {view.path: i for i, view in enumerate(views)}

@@ -72,6 +72,13 @@ def line_col(text: str, offset: int) -> tuple[int, int]:
     return line, col
 
 
+def field_start(offsets: dict[str, int], field: str) -> int:
+    """Where a finding's field starts in the file. A missing required part (no subject) has no
+    place of its own: its finding points at the start of the file, 1:1, as linters place
+    findings about a file as a whole."""
+    return offsets.get(field, 0)
+
+
 def check_files(
     paths: list[str],
     channel: Channel,
@@ -97,7 +104,7 @@ def check_files(
             out.write(result_json(path, report) + "\n")
         else:
             for f in report.findings:
-                line, col = line_col(text, parsed.offsets[f.field] + f.start)
+                line, col = line_col(text, field_start(parsed.offsets, f.field) + f.start)
                 out.write(f"{path}:{line}:{col} {f.severity.value} {f.rule} {f.message}\n")
         outcome.blocked |= report.verdict == Verdict.BLOCK
     return outcome
@@ -120,13 +127,13 @@ def _print_fixed(
         by_field.setdefault(f.field, []).append(f)
     fixed = text
     applied = []
-    for field in sorted(by_field, key=lambda name: offsets[name], reverse=True):
-        fixed, done = apply_fixes(fixed, by_field[field], offsets[field])
+    for field in sorted(by_field, key=lambda name: field_start(offsets, name), reverse=True):
+        fixed, done = apply_fixes(fixed, by_field[field], field_start(offsets, field))
         applied.extend(done)
     if not applied:
         err.write(f"{path}: nothing to fix: no finding has a deterministic fix\n")
-    for f in sorted(applied, key=lambda f: offsets[f.field] + f.start):
-        line, col = line_col(text, offsets[f.field] + f.start)
+    for f in sorted(applied, key=lambda f: field_start(offsets, f.field) + f.start):
+        line, col = line_col(text, field_start(offsets, f.field) + f.start)
         err.write(f"{path}:{line}:{col} fixed {f.rule}: {f.text!r} -> {f.fix!r}\n")
     out.write(fixed)
     return pack.check(parse_labelled_text(fixed, channel).variant) if applied else report

@@ -114,7 +114,8 @@ def test_expired_claim_is_flagged_once(baseline: ResolvedPack) -> None:
     report = check(email_body("Earn 4.50% APY on savings."), pack, TODAY)
     claims = [(f.rule, f.text) for f in report.findings if f.category == "claim"]
     assert claims == [("CLAIM-REGISTRY", "4.50% APY")]
-    assert "expired on 2026-06-30" in report.findings[0].message
+    registry = next(f for f in report.findings if f.rule == "CLAIM-REGISTRY")
+    assert "expired on 2026-06-30" in registry.message
     # The day before expiry it is approved.
     earlier = check(email_body("Earn 4.50% APY on savings."), pack, dt.date(2026, 6, 30))
     assert [f.rule for f in earlier.findings if f.category == "claim"] == []
@@ -133,7 +134,8 @@ def test_claim_channel_and_requires(baseline: ResolvedPack) -> None:
     ok = check(email_body("Get 4.10% APY. APY accurate as of 11/01/2026."), pack, TODAY)
     assert [f.rule for f in ok.findings if f.category == "claim"] == []
     missing = check(email_body("Get 4.10% APY."), pack, TODAY)
-    assert "must appear with its qualifier" in missing.findings[0].message
+    registry = next(f for f in missing.findings if f.rule == "CLAIM-REGISTRY")
+    assert "must appear with its qualifier" in registry.message
     wrong_channel = check(sms("Acme: 4.10% APY. APY accurate as of 11/01. Reply STOP"), pack, TODAY)
     assert any("approved for email only" in f.message for f in wrong_channel.findings)
 
@@ -175,28 +177,27 @@ rules:
 
 
 def test_verdicts(baseline: ResolvedPack) -> None:
-    assert (
-        check(Variant(channel="email", fields={"subject": "Hello"}), baseline, TODAY).verdict
-        == Verdict.PASS
-    )
-    assert (
-        check(Variant(channel="email", fields={"subject": "Hello!!"}), baseline, TODAY).verdict
-        == Verdict.WARN
-    )
-    assert (
-        check(Variant(channel="email", fields={"subject": "RE: hi"}), baseline, TODAY).verdict
-        == Verdict.BLOCK
-    )
+    def verdict(subject: str) -> Verdict:
+        fields = {"subject": subject, "body": "Hi. {{ unsubscribe_url }} {{ postal_address }}"}
+        return check(Variant(channel="email", fields=fields), baseline, TODAY).verdict
+
+    assert verdict("Hello") == Verdict.PASS
+    assert verdict("Hello!!") == Verdict.WARN
+    assert verdict("RE: hi") == Verdict.BLOCK
 
 
 def test_empty_variant_and_empty_fields(baseline: ResolvedPack) -> None:
-    assert check(Variant(channel="email"), baseline, TODAY).findings == []
-    assert check(Variant(channel="ad", fields={"primary_text": ""}), baseline, TODAY).findings == []
+    # Empty copy raises nothing but its missing or blank required parts (tests/test_required_parts).
+    assert rules_hit(check(Variant(channel="email"), baseline, TODAY)) == ["EMAIL-PARTS"] * 2
+    blank_meta = check(Variant(channel="ad", fields={"primary_text": ""}), baseline, TODAY)
+    assert sorted(rules_hit(blank_meta)) == ["GADS-PARTS", "GADS-PARTS", "META-PARTS"]
     # One empty description: nothing to flag but what Google requires of an RSA's assets.
     report = check(
         Variant(channel="ad", fields={"headlines": [], "descriptions": [""]}), baseline, TODAY
     )
-    assert rules_hit(report) == ["GADS-DESCRIPTION-COUNT"]
+    assert sorted(rules_hit(report)) == [
+        "GADS-DESCRIPTION-COUNT", "GADS-PARTS", "GADS-PARTS", "META-PARTS"
+    ]  # fmt: skip
 
 
 def test_pack_version_changes_with_rules(baseline: ResolvedPack) -> None:

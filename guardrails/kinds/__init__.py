@@ -12,6 +12,7 @@ from guardrails.kinds.lexical import Conditional, Existence, Substitution
 from guardrails.kinds.links import Links
 from guardrails.kinds.merge_tags import MergeTags
 from guardrails.kinds.metrics import Metric
+from guardrails.kinds.parts import Parts
 from guardrails.kinds.presence import Required
 from guardrails.kinds.privacy import Pii
 from guardrails.kinds.sms_encoding import SmsEncoding
@@ -24,6 +25,7 @@ KINDS: dict[str, type[CompiledRule]] = {
     "capitalization": Capitalization,
     "metric": Metric,
     "assets": Assets,
+    "parts": Parts,
     "required": Required,
     "pii": Pii,
     "sms_encoding": SmsEncoding,

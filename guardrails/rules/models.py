@@ -13,7 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from guardrails.content import Channel
+from guardrails.content import CHANNEL_FIELDS, Channel
 from guardrails.findings import Category, Severity
 
 RULE_ID = r"^[A-Za-z][A-Za-z0-9_.-]{1,63}$"
@@ -121,6 +121,33 @@ class AssetsRule(_RuleBase):
     unique: bool = False
 
 
+class PartsRule(_RuleBase):
+    """Parts a copy cannot go out without (an email's subject and body), missing or blank.
+
+    Checked once per copy, even a copy with no fields at all. `when_any` narrows the rule to one
+    format of a channel (a Google or a Meta ad): it applies when the copy has text in any of
+    those fields, or no text at all, so an empty ad owes the parts of every format its pack
+    knows."""
+
+    kind: Literal["parts"]
+    required: list[str] = Field(min_length=1)
+    when_any: list[str] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _channel_fields(self) -> PartsRule:
+        if self.fields is not None:
+            raise ValueError("a parts rule names its fields in `required` and `when_any`")
+        for channel in self.channels or list(Channel):
+            allowed = CHANNEL_FIELDS[channel]
+            for name in (*self.required, *self.when_any):
+                if name not in allowed:
+                    raise ValueError(
+                        f"{name!r} is not a {channel.value} field "
+                        f"(expected one of: {', '.join(allowed)})"
+                    )
+        return self
+
+
 class ConditionalRule(_RuleBase, _Matching):
     """A term or pattern that needs something else nearby (a condition, a citation)."""
 
@@ -208,6 +235,7 @@ Rule = Annotated[
     | MetricRule
     | ConditionalRule
     | AssetsRule
+    | PartsRule
     | CapitalizationRule
     | RequiredRule
     | PiiRule
