@@ -14,12 +14,12 @@ from studio.errors import InvalidInput, NotFound, Refused
 from studio.models import Role, User
 
 MIN_PASSWORD_LENGTH = 10
-_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
+NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _hasher = PasswordHasher()
 
 
 def validate_name(name: str) -> str:
-    if not _NAME.fullmatch(name):
+    if not NAME.fullmatch(name):
         raise InvalidInput(
             f"user name {name!r} is not allowed: use 2-64 lowercase letters, digits, '.', '_' "
             "or '-', starting with a letter or digit"

@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
@@ -81,7 +81,47 @@ class Verification:
         return self.problem is None
 
 
-def verify(session: Session) -> Verification:
+@dataclass(frozen=True)
+class Anchor:
+    """The chain's head as it was at a moment, kept outside the database: a later rewrite or
+    truncation of anything up to `seq` no longer matches it."""
+
+    seq: int
+    hash: str
+    at: str
+
+
+def head(session: Session) -> Anchor:
+    row = session.exec(select(AuditHead).where(AuditHead.id == 1)).one()
+    return Anchor(row.seq, row.hash, utcnow().isoformat(timespec="seconds"))
+
+
+def verify(session: Session, anchors: Sequence[Anchor] = ()) -> Verification:
+    """Re-compute the chain; then every anchor must still match the event it recorded."""
+    result = _verify_chain(session)
+    if not result.ok:
+        return result
+    for anchor in anchors:
+        problem = _anchor_problem(session, anchor, result.events)
+        if problem:
+            return Verification(result.events, result.head_hash, problem)
+    return result
+
+
+def _anchor_problem(session: Session, anchor: Anchor, events: int) -> str | None:
+    if anchor.seq == 0:
+        return None
+    if anchor.seq > events:
+        return (f"the anchor of {anchor.at} records event {anchor.seq}, but the log ends at "
+                f"event {events}: events after {events} were removed")  # fmt: skip
+    event = session.get(AuditEvent, anchor.seq)
+    if event is None or event.hash != anchor.hash:
+        return (f"event {anchor.seq} no longer matches its anchor of {anchor.at}: the log was "
+                f"rewritten at or before event {anchor.seq}")  # fmt: skip
+    return None
+
+
+def _verify_chain(session: Session) -> Verification:
     expected_seq, prev_hash = 1, GENESIS
     for event in iter_events(session):
         if event.seq != expected_seq:

@@ -1,4 +1,5 @@
-"""`studio audit verify|export`: prove the log is whole; hand it to an auditor."""
+"""`studio audit verify|export|anchor`: prove the log is whole, hand it to an auditor, and keep
+its head outside the database. Reviewers and admins only."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ from typing import Annotated
 
 import typer
 
-from studio import audit
-from studio.cli_support import database
+from studio import anchors, audit
+from studio.acting import authorize
+from studio.cli_support import EXIT_USAGE, database, fail, reporting_errors, signed_in
+from studio.db import Database
+from studio.policy import Action
 
 app = typer.Typer(help="The tamper-evident audit log.", no_args_is_help=True)
 
@@ -20,17 +24,55 @@ class ExportFormat(StrEnum):
     JSON = "json"
 
 
+def _auditor() -> Database:
+    """The database, if the signed-in user may read the audit log."""
+    db = database()
+    identity = signed_in(db)
+    with reporting_errors():
+        authorize(db, identity.name, Action.READ_AUDIT, ("audit", "log"))
+    return db
+
+
 @app.command("verify")
-def verify() -> None:
-    """Re-compute the hash chain; exit 1 naming the first event edited, removed or reordered."""
-    with database().read() as session:
-        result = audit.verify(session)
+def verify(
+    anchor: Annotated[
+        Path | None, typer.Option(help="An anchors file (`studio audit anchor`) to check too.")
+    ] = None,
+) -> None:
+    """Re-compute the hash chain; exit 1 naming the first event edited, removed or reordered,
+    or the first anchor the log no longer matches."""
+    db = _auditor()
+    with reporting_errors():
+        kept = anchors.read(anchor) if anchor else []
+    with db.read() as session:
+        result = audit.verify(session, kept)
     if result.ok:
-        sys.stdout.write(f"audit log intact: {result.events} events, head {result.head_hash}\n")
+        checked = f", {len(kept)} anchor(s) match" if kept else ""
+        sys.stdout.write(f"audit log intact: {result.events} events, head "
+                         f"{result.head_hash}{checked}\n")  # fmt: skip
         return
     sys.stdout.write(f"audit log BROKEN: {result.problem}\n"
                      f"(events 1-{result.events} verify)\n")  # fmt: skip
     raise typer.Exit(1)
+
+
+@app.command("anchor")
+def anchor(
+    output: Annotated[
+        Path | None,
+        typer.Option(help="Append the anchor to this file (default: print it on stdout)."),
+    ] = None,
+) -> None:
+    """Write the log's current head (sequence and hash) outside the database, for `verify
+    --anchor`: keep the file somewhere the database's owner cannot rewrite."""
+    db = _auditor()
+    with reporting_errors():
+        head = anchors.take(db)
+        if output is None:
+            sys.stdout.write(anchors.as_line(head))
+            return
+        anchors.append(output, head)
+    sys.stderr.write(f"anchored event {head.seq} ({head.hash[:16]}...) in {output}\n")
 
 
 @app.command("export")
@@ -39,10 +81,14 @@ def export(
     output: Annotated[Path | None, typer.Option(help="File to write (default: stdout).")] = None,
 ) -> None:
     """Every event, oldest first, with its hashes (CSV cells that look like formulas get a ')."""
-    with database().read() as session:
+    db = _auditor()
+    with db.read() as session:
         if output is None:
             count = audit.export(session, fmt.value, sys.stdout)
         else:
-            with output.open("w", encoding="utf-8", newline="") as handle:
-                count = audit.export(session, fmt.value, handle)
+            try:
+                with output.open("w", encoding="utf-8", newline="") as handle:
+                    count = audit.export(session, fmt.value, handle)
+            except OSError as exc:
+                fail(f"cannot write {output}: {exc.strerror}", EXIT_USAGE)
     sys.stderr.write(f"exported {count} events\n")

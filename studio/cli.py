@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -13,17 +12,20 @@ import typer
 from guardrails import Channel, CompiledPack, RulePackError, compile_pack, load_pack
 from studio import (
     audit_command,
+    auth_command,
     check_command,
     demo,
     generate_command,
     jobs_command,
     recheck,
     rules_command,
+    tokens_command,
+    up_command,
     users_command,
     variants_command,
 )
-from studio.cli_support import database, reporting_errors
-from studio.config import REPO_ROOT, resolve_pack_dir, rules_root
+from studio.cli_support import current_token, database, reporting_errors, signed_in
+from studio.config import resolve_pack_dir, rules_root
 
 app = typer.Typer(
     help="Generative content studio with governance guardrails.", no_args_is_help=True
@@ -34,6 +36,9 @@ app.add_typer(users_command.app, name="users")
 app.add_typer(variants_command.app, name="variants")
 app.add_typer(audit_command.app, name="audit")
 app.add_typer(jobs_command.app, name="jobs")
+app.add_typer(tokens_command.app, name="tokens")
+for command in (auth_command.init, auth_command.login, auth_command.logout, auth_command.whoami):
+    app.command()(command)
 db_app = typer.Typer(help="The studio database.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 
@@ -118,12 +123,13 @@ def rules_show(
 def rules_recheck(
     brand: Annotated[str | None, typer.Option(help="Only this brand.")] = None,
 ) -> None:
-    """Re-check every approved variant under the current rules; flag or revoke what now fails.
-
-    Exits 1 when anything was flagged or revoked.
+    """Re-check every approved variant under the current rules; flag or revoke what now fails
+    (reviewers and admins). Exits 1 when anything was flagged or revoked.
     """
+    db = database()
+    actor = signed_in(db).name
     with reporting_errors():
-        outcomes = recheck.recheck_approved(database(), brand=brand)
+        outcomes = recheck.recheck_approved(db, actor=actor, brand=brand)
     _print_recheck(outcomes)
     if any(o.result != "passed" for o in outcomes):
         raise typer.Exit(1)
@@ -147,10 +153,13 @@ def db_upgrade() -> None:
 
 @app.command("demo")
 def demo_command() -> None:
-    """Seed a demo workspace (brands, one user per role, briefs, variants in every state)."""
+    """Seed a demo workspace (brands, one user per role, briefs, variants in every state).
+
+    A database with accounts of its own needs a signed-in admin for this."""
     db = database()
+    actor = signed_in(db).name if current_token(db) else None
     with reporting_errors():
-        result = demo.seed(db)
+        result = demo.seed(db, actor=actor)
     sys.stdout.write(
         f"demo workspace in {db.display}: {len(result.created)} variant(s) created, "
         f"{result.existing} already there\n"
@@ -166,9 +175,6 @@ def demo_command() -> None:
 @app.command()
 def generate(
     brief: Annotated[Path, typer.Argument(help="Brief file (YAML); see examples/briefs/.")],
-    actor: Annotated[
-        str | None, typer.Option("--as", help="Who asks (the variants' author); needed to save.")
-    ] = None,
     provider: Annotated[
         str | None,
         typer.Option(help="offline or openai (default: openai when STUDIO_LLM_* is set)."),
@@ -177,12 +183,13 @@ def generate(
     save: Annotated[bool, typer.Option(help="Save the brief, job and variants.")] = True,
     rounds: Annotated[int, typer.Option(min=0, max=5, help="Repair re-asks per variant.")] = 2,
 ) -> None:
-    """Draft a brief's variants, check and repair them, and save them as drafts."""
-    if save and not actor:
-        _fail_usage("generate", "saving needs --as USER (or use --no-save)")
+    """Draft a brief's variants, check and repair them, and save them as drafts by you (the
+    signed-in user); `--no-save` drafts without a database or a sign-in."""
+    db = database() if save else None
+    actor = signed_in(db).name if db is not None else None
     with reporting_errors():
         code = generate_command.generate(
-            brief, provider_name=provider, fmt=fmt.value, db=database() if save else None,
+            brief, provider_name=provider, fmt=fmt.value, db=db,
             actor=actor, rounds=rounds, out=sys.stdout, err=sys.stderr,
         )  # fmt: skip
     raise typer.Exit(code)
@@ -209,23 +216,20 @@ def worker(
 
 @app.command()
 def up(
-    port: Annotated[int, typer.Option(help="Port of the web UI.")] = 8501,
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port of the web UI.")] = 8501,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
 ) -> None:
-    """Start the studio's web UI (after bringing the database up to date and re-checking
-    approved copy if a brand's rules changed since the last start)."""
+    """Start the studio's web UI and keep the audit log anchored while it runs (after bringing
+    the database up to date and re-checking approved copy if a brand's rules changed)."""
+
+    def log(line: str) -> None:
+        sys.stderr.write(line + "\n")
+        sys.stderr.flush()
+
+    db = database()
     with reporting_errors():
-        outcomes = recheck.recheck_approved(database(), only_if_rules_changed=True)
-    if outcomes:
-        sys.stderr.write("rules changed since the last start:\n")
-        _print_recheck(outcomes)
-    app_file = REPO_ROOT / "app.py"
-    command = [sys.executable, "-m", "streamlit", "run", str(app_file), "--server.headless=true",
-               f"--server.port={port}", f"--server.address={host}",
-               "--browser.gatherUsageStats=false", "--client.toolbarMode=viewer"]  # fmt: skip
-    sys.stderr.write(f"Content Studio UI: http://{host}:{port}\n")
-    os.chdir(REPO_ROOT)
-    os.execv(sys.executable, command)
+        code = up_command.run(db, host, port, log)
+    raise typer.Exit(code)
 
 
 def _usage(message: str) -> None:

@@ -1,11 +1,15 @@
-"""What the database-backed commands share: opening the database and turning errors into exits.
+"""What the database-backed commands share: opening the database, who is signed in, reading
+secrets, and turning errors into one clear line and an exit code.
 
-Exit codes: 0 done; 1 refused by the workflow, a conflict, or a busy database; 2 bad input.
+Exit codes: 0 done; 1 refused by the workflow, not signed in, a conflict, or a busy database;
+2 bad input.
 """
 
 from __future__ import annotations
 
+import getpass
 import json
+import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,10 +18,21 @@ from typing import Any, NoReturn
 import typer
 
 from guardrails import RulePackError
+from studio import cli_credentials, tokens
 from studio.db import Database, open_database
-from studio.errors import InvalidInput, NotFound, StudioError
+from studio.errors import InvalidInput, NotAuthenticated, NotFound, Refused, StudioError
 
 EXIT_REFUSED, EXIT_USAGE = 1, 2
+TOKEN_VARIABLE = "STUDIO_TOKEN"
+
+# What the CLI adds to a refusal so the reader knows which option answers it.
+_HINTS = {
+    "blocking-finding": "override each rule with --override RULE=WHY",
+    "warnings-unacknowledged": "acknowledge with --acknowledge RULE (each) or --acknowledge-all",
+    "stale-content": "look at `studio variants show ID` and approve again",
+    "stale-rules": "look at `studio variants show ID` and approve again",
+    "stale-report": "look at `studio variants show ID` and approve again",
+}
 
 
 @contextmanager
@@ -27,6 +42,13 @@ def reporting_errors() -> Iterator[None]:
         yield
     except (InvalidInput, NotFound) as exc:
         fail(exc.message, EXIT_USAGE)
+    except Refused as exc:
+        hint = _HINTS.get(exc.rule)
+        fail(f"refused ({exc.rule}): {exc.message}" + (f"\n  hint: {hint}" if hint else ""),
+             EXIT_REFUSED)  # fmt: skip
+    except NotAuthenticated as exc:
+        fail(f"not signed in: {exc.message}. Sign in with `studio login`, or set "
+             f"{TOKEN_VARIABLE} to a personal access token", EXIT_REFUSED)  # fmt: skip
     except StudioError as exc:
         fail(exc.message, EXIT_REFUSED)
     except RulePackError as exc:
@@ -43,6 +65,48 @@ def database() -> Database:
     with reporting_errors():
         database = open_database()
     return database
+
+
+def token_from_environment() -> str | None:
+    return os.environ.get(TOKEN_VARIABLE, "").strip() or None
+
+
+def current_token(db: Database) -> str | None:
+    """$STUDIO_TOKEN, else the session `studio login` saved for this database."""
+    token = token_from_environment()
+    if token:
+        return token
+    with reporting_errors():
+        return cli_credentials.load_token(db.display)
+
+
+def signed_in(db: Database) -> tokens.Identity:
+    """Who runs this command: the identity of the current token, or exit saying how to sign in."""
+    with reporting_errors():
+        token = current_token(db)
+        if token is None:
+            raise NotAuthenticated(f"no session for {db.display}")
+        return tokens.authenticate(db, token)
+
+
+def read_secret(prompt: str, *, confirm: bool = False) -> str:
+    """A password: from a prompt on a terminal (typed twice with `confirm`), else the first
+    line of stdin; never from argv, where other users and shell history would see it."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(f"{prompt}: ")
+        if confirm and first != getpass.getpass(f"Repeat {prompt.lower()}: "):
+            fail("the two passwords differ; nothing was changed", EXIT_USAGE)
+        return first
+    return read_stdin_line()
+
+
+def read_stdin_line() -> str:
+    """One line of stdin, strictly UTF-8 whatever the locale (so no lone surrogates get in)."""
+    raw = sys.stdin.buffer.readline()
+    try:
+        return raw.decode("utf-8").rstrip("\r\n")
+    except UnicodeDecodeError as exc:
+        fail(f"stdin is not UTF-8 text (invalid byte at offset {exc.start})", EXIT_USAGE)
 
 
 def print_json(data: Any) -> None:

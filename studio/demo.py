@@ -2,7 +2,9 @@
 
 Brands, one user per role, and the briefs and variants of `demo_workspace.yaml`, each driven to
 its state by the same workflow calls the UI makes, so every report and audit event is real.
-Idempotent: users, briefs and variants that exist (by name) are left alone.
+Idempotent: users, briefs and variants that exist (by name) are left alone. A database with
+accounts of its own is seeded only by a signed-in admin: the demo users' passwords are printed,
+and they must not become a way into a real workspace.
 """
 
 from __future__ import annotations
@@ -12,12 +14,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-from sqlmodel import select
+from sqlmodel import col, select
 
+from guardrails.rules.yamlsource import load_with_lines
 from studio import accounts, brands, checking, workflow
+from studio.acting import authorize
 from studio.db import Database
-from studio.models import Brief, Role, Variant
+from studio.errors import Refused
+from studio.models import Brief, Role, User, Variant
+from studio.policy import Action
 
 WORKSPACE = Path(__file__).with_name("demo_workspace.yaml")
 WRITER, REVIEWER, ADMIN = "demo-writer", "demo-reviewer", "demo-admin"
@@ -31,8 +36,13 @@ class DemoResult:
     existing: int = 0
 
 
-def seed(db: Database, workspace: Path = WORKSPACE) -> DemoResult:
-    data = yaml.safe_load(workspace.read_text(encoding="utf-8"))
+def seed(db: Database, *, actor: str | None, workspace: Path = WORKSPACE) -> DemoResult:
+    """Seed the workspace; `actor` (an admin) is needed once the database has other users."""
+    if actor is not None:
+        authorize(db, actor, Action.SEED_DEMO, ("demo", workspace.name))
+    else:
+        _require_demo_only(db)
+    data, _lines = load_with_lines(workspace.read_text(encoding="utf-8"))
     result = DemoResult()
     _seed_users(db, result)
     for brief in data["briefs"]:
@@ -46,6 +56,14 @@ def seed(db: Database, workspace: Path = WORKSPACE) -> DemoResult:
             _seed_variant(db, brief["brand"], brief_id, spec)
             result.created.append(spec["name"])
     return result
+
+
+def _require_demo_only(db: Database) -> None:
+    with db.read() as session:
+        others = session.exec(select(User.name).where(col(User.name).not_in(list(USERS)))).all()
+    if others:
+        raise Refused("role", f"this database has accounts of its own ({len(others)}); only a "
+                      "signed-in admin may seed the demo workspace into it")  # fmt: skip
 
 
 def _seed_users(db: Database, result: DemoResult) -> None:
@@ -91,7 +109,8 @@ def _seed_variant(db: Database, brand: str, brief_id: int, spec: dict[str, Any])
     if state == "in_review":
         return
     if state in ("approved", "approved_with_override", "revoked"):
-        workflow.approve(db, vid, actor=REVIEWER, overrides=spec.get("overrides"))
+        workflow.approve(db, vid, actor=REVIEWER, overrides=spec.get("overrides"),
+                         acknowledge_all=True)  # fmt: skip
         if state == "revoked":
             workflow.revoke(db, vid, actor=REVIEWER, comment=comment or "")
     elif state == "changes_requested":

@@ -23,6 +23,11 @@ class DatabaseBusy(StudioError):
     pass
 
 
+class NotAuthenticated(StudioError):
+    """No valid credential: none given, or it is unknown, expired, revoked, or its user is
+    disabled. The message never says which part of a password sign-in was wrong."""
+
+
 class Refused(StudioError):
     """An action the workflow refuses. `rule` names the rule that refused it; it is audited."""
 

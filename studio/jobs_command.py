@@ -8,13 +8,13 @@ from typing import Annotated, Any
 import typer
 from sqlmodel import col, select
 
-from studio.cli_support import database, print_json, reporting_errors
+from studio.cli_support import database, print_json, reporting_errors, signed_in
 from studio.drafting import jobs
-from studio.errors import NotFound
-from studio.models import Job, User, iso_seconds
+from studio.models import MAX_ID, Job, User, iso_seconds
 
 app = typer.Typer(help="Drafting jobs.", no_args_is_help=True)
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+JobId = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The job's number.")]
 
 
 def _summary(job: Job, requested_by: str) -> dict[str, Any]:
@@ -28,7 +28,9 @@ def list_jobs(
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50, as_json: JsonFlag = False
 ) -> None:
     """The newest jobs first."""
-    with database().read() as session:
+    db = database()
+    signed_in(db)
+    with db.read() as session:
         names = {u.id: u.name for u in session.exec(select(User))}
         rows = [
             _summary(job, names.get(job.requested_by, "?"))
@@ -46,12 +48,12 @@ def list_jobs(
 
 
 @app.command("show")
-def show(job_id: int, as_json: JsonFlag = False) -> None:
+def show(job_id: JobId, as_json: JsonFlag = False) -> None:
     """One job and the status of each of its variants."""
-    with reporting_errors(), database().read() as session:
-        job = session.get(Job, job_id)
-        if job is None:
-            raise NotFound(f"no job #{job_id} (see `studio jobs list`)")
+    db = database()
+    signed_in(db)
+    with reporting_errors(), db.read() as session:
+        job = jobs.get_job(session, job_id)
         user = session.get(User, job.requested_by)
         data = _summary(job, user.name if user else "?")
         data["variants"] = [
@@ -71,12 +73,11 @@ def show(job_id: int, as_json: JsonFlag = False) -> None:
 
 
 @app.command("retry")
-def retry(
-    job_id: int,
-    actor: Annotated[str, typer.Option("--as", help="Who asks for the retry.")],
-) -> None:
+def retry(job_id: JobId) -> None:
     """Queue a failed job again; only its failed variants are drafted (by `studio worker`)."""
+    db = database()
+    actor = signed_in(db).name
     with reporting_errors():
-        count = jobs.retry_failed(database(), job_id, actor=actor)
+        count = jobs.retry_failed(db, job_id, actor=actor)
     sys.stdout.write(f"job #{job_id} is queued again: {count} variant(s) to draft; run "
                      "`studio worker` to draft them\n")  # fmt: skip

@@ -14,6 +14,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+MAX_ID = 2**63 - 1  # the largest id a row can have (a signed 64-bit integer, on every backend)
+
 
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
@@ -48,6 +50,26 @@ class Status(StrEnum):
     REVOKED = "revoked"
 
 
+_STATUS_PHRASES = {
+    Status.DRAFT: "is a draft",
+    Status.IN_REVIEW: "is in review",
+    Status.CHANGES_REQUESTED: "needs changes",
+    Status.APPROVED: "is approved",
+    Status.REJECTED: "is rejected",
+    Status.REVOKED: "is revoked",
+}
+
+
+def status_phrase(status: str) -> str:
+    """A state as English after a subject: "variant #3 needs changes", "it is in review"."""
+    return _STATUS_PHRASES[Status(status)]
+
+
+def status_label(status: str) -> str:
+    """A state as a short column label: "in review", "needs changes"."""
+    return status_phrase(status).removeprefix("is ").removeprefix("a ")
+
+
 class Brand(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=64, unique=True)  # the rule-pack folder name
@@ -65,11 +87,35 @@ class User(SQLModel, table=True):
     created_at: dt.datetime = _when(default_factory=utcnow)
 
 
+class TokenKind(StrEnum):
+    SESSION = "session"  # from `studio login`: short-lived, one per sign-in
+    PERSONAL = "personal"  # a personal access token for scripts, named, revocable
+
+
+class AccessToken(SQLModel, table=True):
+    """A credential that stands for a user. Only a SHA-256 of the token is stored: the token is
+    256 random bits, so a slow hash adds nothing, and a stolen database yields no usable token."""
+
+    __table_args__ = (Index("ix_accesstoken_user", "user_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id")
+    kind: str = Field(max_length=12)
+    name: str = Field(max_length=64)
+    prefix: str = Field(max_length=32)  # shown in listings so a leaked token can be matched
+    token_hash: str = Field(max_length=64, unique=True)
+    created_at: dt.datetime = _when(default_factory=utcnow)
+    expires_at: dt.datetime = _when()
+    last_used_at: dt.datetime | None = _when(default=None)
+    revoked_at: dt.datetime | None = _when(default=None)
+
+
 class Brief(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     brand_id: int = Field(foreign_key="brand.id", index=True)
     title: str = Field(max_length=200)
     spec: dict[str, Any] = Field(default_factory=dict, sa_type=JSON)
+    offer_ends: dt.date | None = None  # copy for an offer that has ended cannot be approved
     created_by: int = Field(foreign_key="user.id")
     created_at: dt.datetime = _when(default_factory=utcnow)
 

@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from enum import StrEnum
 
 from studio.errors import Refused
-from studio.models import Role, Status, User, Variant
+from studio.models import Role, Status, User, Variant, status_phrase
 
 
 class Action(StrEnum):
@@ -21,6 +21,10 @@ class Action(StrEnum):
     REJECT = "reject"
     REQUEST_CHANGES = "request-changes"
     REVOKE = "revoke"
+    MANAGE_USERS = "manage-users"
+    READ_AUDIT = "read-audit"
+    RECHECK = "recheck"
+    SEED_DEMO = "seed-demo"
 
 
 WRITERS = frozenset({Role.COPYWRITER, Role.ADMIN})
@@ -34,6 +38,10 @@ ROLES_FOR: dict[Action, frozenset[Role]] = {
     Action.REJECT: DECIDERS,
     Action.REQUEST_CHANGES: DECIDERS,
     Action.REVOKE: DECIDERS,
+    Action.MANAGE_USERS: frozenset({Role.ADMIN}),
+    Action.READ_AUDIT: DECIDERS,  # the compliance side: reviewers and admins
+    Action.RECHECK: DECIDERS,
+    Action.SEED_DEMO: frozenset({Role.ADMIN}),
 }
 
 # The states an action starts from, and where it leads (edit: see `after_edit`).
@@ -62,9 +70,21 @@ def require_role(actor: User, action: Action) -> None:
         names = " or ".join(_article(role.value) for role in sorted(allowed))
         raise Refused(
             "role",
-            f"{actor.name} is {_article(actor.role)}; only {names} may "
-            f"{action.value.replace('-', ' ')}",
+            f"{actor.name} is {_article(actor.role)}; only {names} may {describe(action)}",
         )
+
+
+_DESCRIBED = {
+    Action.MANAGE_USERS: "manage users",
+    Action.READ_AUDIT: "read the audit log",
+    Action.RECHECK: "re-check approved copy",
+    Action.SEED_DEMO: "seed the demo workspace",
+}
+
+
+def describe(action: Action) -> str:
+    """The action as a verb phrase: "request changes", "read the audit log"."""
+    return _DESCRIBED.get(action, action.value.replace("-", " "))
 
 
 def _article(noun: str) -> str:
@@ -76,11 +96,11 @@ def require_state(variant: Variant, action: Action) -> None:
         return
     if action is Action.APPROVE and variant.status == Status.APPROVED and variant.flagged_at:
         return  # flagged after a rule change: a reviewer may approve it again under new rules
-    allowed = " or ".join(sorted(s.replace("_", " ") for s in FROM_STATES[action]))
+    allowed = " or ".join(sorted(status_phrase(s) for s in FROM_STATES[action]))
     raise Refused(
         "state",
-        f"cannot {action.value.replace('-', ' ')} variant #{variant.id}: it is "
-        f"{variant.status.replace('_', ' ')}, and only {allowed} copy can be",
+        f"cannot {describe(action)} variant #{variant.id}: it {status_phrase(variant.status)}, "
+        f"and only copy that {allowed} can be",
     )
 
 

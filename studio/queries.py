@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from studio import variants
 from studio.errors import InvalidInput
 from studio.models import (
+    MAX_ID,
     Brand,
     CheckReport,
     Override,
@@ -204,6 +205,9 @@ def _approval(variant: Variant, names: dict[int | None, str]) -> dict[str, Any] 
 
 def diff(session: Session, variant_id: int, old: int, new: int) -> str:
     """A unified diff of two versions, field by field (list fields item by item)."""
+    for number in (old, new):
+        if not 0 < number <= MAX_ID:
+            raise InvalidInput(f"variant #{variant_id} has no version {number}")
     rows = {
         v.number: v
         for v in session.exec(

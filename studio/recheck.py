@@ -14,8 +14,10 @@ from sqlmodel import Session, col, select
 
 from guardrails import CompiledPack, RecheckPolicy, Report, Severity
 from studio import audit, checking, variants
+from studio.acting import authorize
 from studio.db import Database
 from studio.models import Brand, Override, Review, Status, Variant, utcnow
+from studio.policy import Action
 
 _EVENT = {"flagged": "variant.flag", "revoked": "variant.revoke"}
 
@@ -30,13 +32,20 @@ class RecheckOutcome:
 
 
 def recheck_approved(
-    db: Database, *, brand: str | None = None, only_if_rules_changed: bool = False
+    db: Database,
+    *,
+    actor: str | None,
+    brand: str | None = None,
+    only_if_rules_changed: bool = False,
 ) -> list[RecheckOutcome]:
     """Re-check every approved variant (of one brand, or all) under the brand's current pack.
 
-    With `only_if_rules_changed`, brands whose pack version is the one last rechecked against are
-    skipped: that is the check the studio runs when it starts.
+    `actor` is the reviewer or admin who asked; None is the studio itself (at start, with
+    `only_if_rules_changed`: brands whose pack version is the one last rechecked against are
+    skipped). The flags and revocations are the system's, naming who asked.
     """
+    if actor is not None:
+        authorize(db, actor, Action.RECHECK, ("brand", brand or "*"))
     with db.read() as session:
         statement = select(Brand).order_by(col(Brand.slug))
         if brand:
@@ -57,7 +66,7 @@ def recheck_approved(
             )
         brand_outcomes = [_recheck_one(db, variant_id, row.slug, pack) for variant_id in ids]
         outcomes.extend(o for o in brand_outcomes if o is not None)
-        _record_brand(db, row.slug, pack, brand_outcomes)
+        _record_brand(db, row.slug, pack, brand_outcomes, actor)
     return outcomes
 
 
@@ -122,7 +131,11 @@ def _new_failures(session: Session, variant: Variant, report: Report) -> list[st
 
 
 def _record_brand(
-    db: Database, slug: str, pack: CompiledPack, outcomes: list[RecheckOutcome | None]
+    db: Database,
+    slug: str,
+    pack: CompiledPack,
+    outcomes: list[RecheckOutcome | None],
+    actor: str | None,
 ) -> None:
     counts = {"passed": 0, "flagged": 0, "revoked": 0}
     for outcome in outcomes:
@@ -133,5 +146,6 @@ def _record_brand(
         before = row.rules_version
         row.rules_version = pack.version
         session.add(row)
-        detail = {"rules_before": before, "rules_after": pack.version, **counts}
+        detail = {"rules_before": before, "rules_after": pack.version,
+                  "requested_by": actor or "startup", **counts}  # fmt: skip
         audit.record(session, audit.SYSTEM, "rules.recheck", "brand", slug, detail=detail)

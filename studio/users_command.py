@@ -1,29 +1,19 @@
-"""`studio users add|list|disable|passwd`: accounts, with passwords read from a prompt or stdin."""
+"""`studio users add|list|disable|passwd`: accounts, as a signed-in admin (passwords from a
+prompt or stdin, never argv)."""
 
 from __future__ import annotations
 
-import getpass
+import dataclasses
 import sys
 from typing import Annotated
 
 import typer
 
-from studio import accounts
-from studio.cli_support import EXIT_USAGE, database, fail, print_json, reporting_errors
-from studio.models import Role, iso_seconds
+from studio import users
+from studio.cli_support import database, print_json, read_secret, reporting_errors, signed_in
+from studio.models import Role
 
-app = typer.Typer(help="Users and roles.", no_args_is_help=True)
-CLI_ACTOR = "cli-admin"  # the audit log's actor for account changes made from a shell
-
-
-def read_password() -> str:
-    """From a prompt (typed twice) on a terminal, else the first line of stdin; never argv."""
-    if sys.stdin.isatty():
-        first = getpass.getpass("Password: ")
-        if first != getpass.getpass("Repeat password: "):
-            fail("the two passwords differ; nothing was changed", EXIT_USAGE)
-        return first
-    return sys.stdin.readline().rstrip("\r\n")
+app = typer.Typer(help="Users and roles (an admin's job).", no_args_is_help=True)
 
 
 @app.command("add")
@@ -31,22 +21,32 @@ def add(
     name: Annotated[str, typer.Argument(help="Login name.")],
     role: Annotated[Role, typer.Option(help="copywriter, reviewer or admin.")],
 ) -> None:
-    """Add a user; the password comes from a prompt or from stdin."""
-    password = read_password()
+    """Add a user (you must be an admin); the password comes from a prompt or from stdin."""
     db = database()
-    with reporting_errors(), db.write() as session:
-        accounts.add(session, name, role, password, by=CLI_ACTOR)
+    identity = signed_in(db)
+    password = read_secret("Password", confirm=True)
+    with reporting_errors():
+        users.add_user(db, actor=identity.name, name=name, role=role, password=password)
     sys.stdout.write(f"added {name} ({role.value})\n")
 
 
 @app.command("passwd")
-def passwd(name: Annotated[str, typer.Argument(help="Login name.")]) -> None:
-    """Set a user's password (from a prompt or stdin)."""
-    password = read_password()
+def passwd(
+    name: Annotated[str | None, typer.Argument(help="Login name (default: you).")] = None,
+) -> None:
+    """Change your password (current one first), or as an admin set anyone's. Ends that
+    user's sessions. From a terminal it prompts; from stdin it reads the current password
+    (your own only) and then the new one, a line each."""
     db = database()
-    with reporting_errors(), db.write() as session:
-        accounts.set_password(session, name, password, by=CLI_ACTOR)
-    sys.stdout.write(f"password of {name} changed\n")
+    identity = signed_in(db)
+    target = name or identity.name
+    current = read_secret("Current password") if target == identity.name else None
+    password = read_secret("New password", confirm=True)
+    with reporting_errors():
+        users.change_password(
+            db, actor=identity.name, name=target, password=password, current_password=current
+        )
+    sys.stdout.write(f"password of {target} changed; their sessions have ended\n")
 
 
 @app.command("list")
@@ -54,24 +54,25 @@ def list_users(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Every user with role and state."""
-    with database().read() as session:
-        users = [
-            {"name": u.name, "role": u.role, "disabled": u.disabled,
-             "created_at": iso_seconds(u.created_at)}
-            for u in accounts.list_users(session)
-        ]  # fmt: skip
+    db = database()
+    identity = signed_in(db)
+    with reporting_errors():
+        rows = users.list_users(db, actor=identity.name)
     if as_json:
-        print_json(users)
+        print_json([dataclasses.asdict(row) for row in rows])
         return
-    for user in users:
-        state = "disabled" if user["disabled"] else "active"
-        sys.stdout.write(f"{user['name']:<24} {user['role']:<11} {state}\n")
+    sys.stdout.write(f"{'NAME':<24} {'ROLE':<11} STATE\n")
+    for row in rows:
+        sys.stdout.write(f"{row.name:<24} {row.role:<11} "
+                         f"{'disabled' if row.disabled else 'active'}\n")  # fmt: skip
 
 
 @app.command("disable")
 def disable(name: Annotated[str, typer.Argument(help="Login name.")]) -> None:
-    """Disable a user: they can no longer sign in or act; their history stays."""
+    """Disable a user (you must be an admin): they can no longer sign in or act, every token
+    they hold is revoked, and their history stays."""
     db = database()
-    with reporting_errors(), db.write() as session:
-        accounts.disable(session, name, by=CLI_ACTOR)
+    identity = signed_in(db)
+    with reporting_errors():
+        users.disable_user(db, actor=identity.name, name=name)
     sys.stdout.write(f"disabled {name}\n")

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from studio.errors import Conflict, NotFound
-from studio.models import CheckReport, Variant, VariantVersion, utcnow
+from studio.models import MAX_ID, CheckReport, Variant, VariantVersion, status_phrase, utcnow
 
 
 def land(session: Session, variant: Variant, values: dict[str, Any]) -> None:
@@ -35,15 +35,15 @@ def changed_message(session: Session, variant: Variant, read: int) -> str:
     session.refresh(variant)
     return (
         f"variant #{variant.id} changed while you were deciding (revision {read} -> "
-        f"{variant.revision}; it is now {variant.status.replace('_', ' ')}). Reload it and "
+        f"{variant.revision}; it now {status_phrase(variant.status)}). Reload it and "
         "decide again."
     )
 
 
 def get(session: Session, variant_id: int) -> Variant:
-    variant = session.get(Variant, variant_id)
+    variant = session.get(Variant, variant_id) if 0 < variant_id <= MAX_ID else None
     if variant is None:
-        raise NotFound(f"no variant #{variant_id} (see `studio variants list`)")
+        raise NotFound(f"no variant #{variant_id}")
     return variant
 
 

@@ -1,8 +1,8 @@
 """`studio variants ...`: the approval workflow from a shell, with the UI's rules and auditing.
 
-`--as USER` names who acts. The shell user already holds the database, so no password is asked:
-the workflow's role, four-eyes and override rules apply exactly as in the UI, and every attempt,
-refused ones included, is in the audit log under that name.
+Every command acts as the signed-in user (`studio login`, or a personal access token in
+$STUDIO_TOKEN): the workflow's role, four-eyes and override rules apply exactly as in the UI, and
+every attempt, refused ones included, is in the audit log under that name.
 """
 
 from __future__ import annotations
@@ -10,23 +10,32 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from guardrails import Channel, parse_labelled_text
 from studio import queries, workflow
-from studio.cli_support import EXIT_USAGE, database, fail, print_json, reporting_errors
-from studio.models import Status, Variant
+from studio.check_command import InputError, read_text
+from studio.cli_support import (
+    EXIT_USAGE,
+    database,
+    fail,
+    print_json,
+    reporting_errors,
+    signed_in,
+)
+from studio.models import MAX_ID, Status, Variant, status_label, status_phrase
 
 app = typer.Typer(help="Variants and their approval workflow.", no_args_is_help=True)
 
-AsUser = Annotated[str, typer.Option("--as", help="The user taking the action.")]
+VariantId = Annotated[int, typer.Argument(min=1, max=MAX_ID, help="The variant's number.")]
 Comment = Annotated[str | None, typer.Option(help="Why: shown to the author, kept in the log.")]
 Revision = Annotated[
-    int | None, typer.Option(help="Refuse if the variant moved past this revision meanwhile.")
+    int | None,
+    typer.Option(min=1, max=MAX_ID, help="Refuse if the variant moved past this revision."),
 ]
+
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
 
@@ -40,7 +49,9 @@ def list_command(
     fmt: Annotated[str, typer.Option("--format", help="text or json")] = "text",
 ) -> None:
     """Variants, most recently changed first."""
-    with reporting_errors(), database().read() as session:
+    db = database()
+    signed_in(db)
+    with reporting_errors(), db.read() as session:
         rows = queries.list_variants(
             session, status=status, brand=brand, channel=channel, flagged=flagged, limit=limit
         )
@@ -49,20 +60,26 @@ def list_command(
         return
     if fmt != "text":
         fail("--format is text or json", EXIT_USAGE)
+    if not rows:
+        sys.stdout.write("no variants match\n")
+        return
+    sys.stdout.write(f"{'ID':<7} {'STATUS':<14} {'BRAND':<14} {'CHANNEL':<7} {'VER':<4} "
+                     f"{'ERR':>3} {'WARN':>4}  NAME\n")  # fmt: skip
     for row in rows:
         flag = "  FLAGGED" if row["flagged"] else ""
         sys.stdout.write(
-            f"#{row['id']:<6} {row['status']:<18} {row['brand']:<14} {row['channel']:<5} "
-            f"v{row['version']:<3} E{row['errors']} W{row['warnings']}  {row['name']}{flag}\n"
+            f"#{row['id']:<6} {status_label(row['status']):<14} {row['brand']:<14} "
+            f"{row['channel']:<7} v{row['version']:<3} {row['errors']:>3} {row['warnings']:>4}  "
+            f"{row['name']}{flag}\n"
         )
-    if not rows:
-        sys.stdout.write("no variants match\n")
 
 
 @app.command("show")
-def show(variant_id: int, as_json: JsonFlag = False) -> None:
+def show(variant_id: VariantId, as_json: JsonFlag = False) -> None:
     """One variant: copy, findings, approval, history, overrides, diff from the version before."""
-    with reporting_errors(), database().read() as session:
+    db = database()
+    signed_in(db)
+    with reporting_errors(), db.read() as session:
         data = queries.detail(session, variant_id)
     if as_json:
         print_json(data)
@@ -72,14 +89,18 @@ def show(variant_id: int, as_json: JsonFlag = False) -> None:
 
 @app.command("diff")
 def diff_command(
-    variant_id: int,
-    old: Annotated[int | None, typer.Option("--from", help="Older version.")] = None,
+    variant_id: VariantId,
+    old: Annotated[
+        int | None, typer.Option("--from", min=1, max=MAX_ID, help="Older version.")
+    ] = None,
     new: Annotated[
-        int | None, typer.Option("--to", help="Newer version (default: current).")
+        int | None, typer.Option("--to", min=1, max=MAX_ID, help="Newer (default: current).")
     ] = None,
 ) -> None:
     """A unified diff between two versions (default: the current one and the one before)."""
-    with reporting_errors(), database().read() as session:
+    db = database()
+    signed_in(db)
+    with reporting_errors(), db.read() as session:
         current = queries.detail(session, variant_id)["version"]
         new_number = new or current
         sys.stdout.write(queries.diff(session, variant_id, old or new_number - 1, new_number))
@@ -90,27 +111,28 @@ def new(
     file: Annotated[str, typer.Argument(help="Labelled draft file ('-' for stdin).")],
     brand: Annotated[str, typer.Option(help="Brand (rule pack name).")],
     channel: Annotated[Channel, typer.Option(help="Channel.")],
-    actor: AsUser,
     name: Annotated[str | None, typer.Option(help="Stable slug (default: generated).")] = None,
 ) -> None:
     """Save a draft from a labelled text file (the format `studio check` reads)."""
+    db = database()
+    actor = signed_in(db).name
     fields = _read_fields(file, channel)
     with reporting_errors():
         variant = workflow.create_variant(
-            database(), actor=actor, brand=brand, channel=channel.value, fields=fields, name=name
+            db, actor=actor, brand=brand, channel=channel.value, fields=fields, name=name
         )
     sys.stdout.write(f"created variant #{variant.id} ({variant.name}), {_risk(variant)}\n")
 
 
 @app.command("edit")
 def edit(
-    variant_id: int,
+    variant_id: VariantId,
     file: Annotated[str, typer.Argument(help="Labelled draft file ('-' for stdin).")],
-    actor: AsUser,
     revision: Revision = None,
 ) -> None:
     """Save a new version; copy a reviewer has seen goes back to review."""
     db = database()
+    actor = signed_in(db).name
     with reporting_errors(), db.read() as session:
         channel = Channel(queries.detail(session, variant_id)["channel"])
     fields = _read_fields(file, channel)
@@ -119,33 +141,40 @@ def edit(
             db, variant_id, actor=actor, fields=fields, expected_revision=revision
         )
     sys.stdout.write(
-        f"variant #{variant.id} is now version {variant.current_version}, "
-        f"{variant.status.replace('_', ' ')}, {_risk(variant)}\n"
+        f"variant #{variant.id} is now version {variant.current_version} and "
+        f"{status_phrase(variant.status)}, {_risk(variant)}\n"
     )
 
 
 @app.command("submit")
-def submit(
-    variant_id: int, actor: AsUser, comment: Comment = None, revision: Revision = None
-) -> None:
+def submit(variant_id: VariantId, comment: Comment = None, revision: Revision = None) -> None:
     """Send a draft (or copy with changes requested) to review."""
+    db = database()
+    actor = signed_in(db).name
     with reporting_errors():
         variant = workflow.submit(
-            database(), variant_id, actor=actor, comment=comment, expected_revision=revision
+            db, variant_id, actor=actor, comment=comment, expected_revision=revision
         )
     _done(variant_id, variant.status)
 
 
 @app.command("approve")
 def approve(
-    variant_id: int,
-    actor: AsUser,
+    variant_id: VariantId,
     override: Annotated[
         list[str] | None,
         typer.Option(help="RULE_ID=JUSTIFICATION for an error finding; repeat for each rule."),
     ] = None,
+    acknowledge: Annotated[
+        list[str] | None,
+        typer.Option(help="RULE_ID of a warning you have read and accept; repeat for each."),
+    ] = None,
+    acknowledge_all: Annotated[
+        bool, typer.Option("--acknowledge-all", help="Acknowledge every warning at once.")
+    ] = False,
     report: Annotated[
-        int | None, typer.Option(help="The report you reviewed (default: the newest).")
+        int | None,
+        typer.Option(min=1, max=MAX_ID, help="The report you reviewed (default: the newest)."),
     ] = None,
     comment: Comment = None,
     valid_from: Annotated[dt.datetime | None, typer.Option(help="Not before (UTC).")] = None,
@@ -154,9 +183,12 @@ def approve(
 ) -> None:
     """Approve the current version, re-checked under the current rules first."""
     overrides = _parse_overrides(override or [])
+    db = database()
+    actor = signed_in(db).name
     with reporting_errors():
         variant = workflow.approve(
-            database(), variant_id, actor=actor, overrides=overrides, seen_report_id=report,
+            db, variant_id, actor=actor, overrides=overrides, seen_report_id=report,
+            acknowledged=frozenset(acknowledge or ()), acknowledge_all=acknowledge_all,
             comment=comment, valid_from=_utc(valid_from), valid_until=_utc(valid_until),
             expected_revision=revision,
         )  # fmt: skip
@@ -165,39 +197,36 @@ def approve(
 
 
 @app.command("reject")
-def reject(
-    variant_id: int, actor: AsUser, comment: Comment = None, revision: Revision = None
-) -> None:
+def reject(variant_id: VariantId, comment: Comment = None, revision: Revision = None) -> None:
     """Reject for good (a comment saying why is required)."""
-    _decide_with_comment(workflow.reject, variant_id, actor, comment, revision)
+    _decide_with_comment(workflow.reject, variant_id, comment, revision)
 
 
 @app.command("request-changes")
 def request_changes(
-    variant_id: int, actor: AsUser, comment: Comment = None, revision: Revision = None
+    variant_id: VariantId, comment: Comment = None, revision: Revision = None
 ) -> None:
     """Send back to the author with a comment saying what to change."""
-    _decide_with_comment(workflow.request_changes, variant_id, actor, comment, revision)
+    _decide_with_comment(workflow.request_changes, variant_id, comment, revision)
 
 
 @app.command("revoke")
-def revoke(
-    variant_id: int, actor: AsUser, comment: Comment = None, revision: Revision = None
-) -> None:
+def revoke(variant_id: VariantId, comment: Comment = None, revision: Revision = None) -> None:
     """Withdraw approved copy (a comment saying why is required)."""
-    _decide_with_comment(workflow.revoke, variant_id, actor, comment, revision)
+    _decide_with_comment(workflow.revoke, variant_id, comment, revision)
 
 
 def _decide_with_comment(
     decide: Callable[..., Variant],
     variant_id: int,
-    actor: str,
     comment: str | None,
     revision: int | None,
 ) -> None:
+    db = database()
+    actor = signed_in(db).name
     with reporting_errors():
         variant = decide(
-            database(), variant_id, actor=actor, comment=comment or "", expected_revision=revision
+            db, variant_id, actor=actor, comment=comment or "", expected_revision=revision
         )
     _done(variant_id, variant.status)
 
@@ -207,9 +236,9 @@ def _decide_with_comment(
 
 def _read_fields(file: str, channel: Channel) -> dict[str, Any]:
     try:
-        text = sys.stdin.read() if file == "-" else Path(file).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        fail(f"{file}: cannot read the draft: {exc}", EXIT_USAGE)
+        text = read_text(file)
+    except InputError as exc:
+        fail(str(exc), EXIT_USAGE)
     try:
         return parse_labelled_text(text, channel).variant.fields
     except ValueError as exc:
@@ -239,14 +268,14 @@ def _risk(variant: Variant) -> str:
 
 
 def _done(variant_id: int, status: str, extra: str = "") -> None:
-    sys.stdout.write(f"variant #{variant_id} is {status.replace('_', ' ')}{extra}\n")
+    sys.stdout.write(f"variant #{variant_id} {status_phrase(status)}{extra}\n")
 
 
 def _print_detail(data: dict[str, Any]) -> None:
     out = sys.stdout.write
     out(f"#{data['id']} {data['name']}  [{data['brand']} / {data['channel']}]\n")
-    out(f"status {data['status']}, version {data['version']}, revision {data['revision']}, "
-        f"author {data['author']}\n")  # fmt: skip
+    out(f"status {status_label(data['status'])}, version {data['version']}, revision "
+        f"{data['revision']}, author {data['author']}\n")  # fmt: skip
     if data["flagged"]:
         out(f"FLAGGED: {data['flagged']}\n")
     out(f"content {data['content_hash']}\nprovenance {data['provenance']}\n\n")

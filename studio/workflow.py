@@ -11,18 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from sqlmodel import Session, select
 
-from guardrails import Report, Severity
+from guardrails import Finding, Report, Severity
 from guardrails import Variant as Copy
-from studio import accounts, audit, brands, checking, variants
+from studio import audit, brands, checking, variants
+from studio.acting import attempt
 from studio.db import Database
 from studio.errors import Conflict, InvalidInput, Refused
 from studio.models import (
+    MAX_ID,
     CheckReport,
     Override,
     Review,
@@ -33,6 +35,7 @@ from studio.models import (
     as_utc,
     utcnow,
 )
+from studio.models import Brief as BriefRow
 from studio.policy import (
     COMMENT_REQUIRED,
     TO_STATE,
@@ -107,7 +110,7 @@ def create_variants(
 def _prepare(item: NewVariant) -> Copy:
     """Validate before any transaction: bad copy or a bad name is an InvalidInput naming it."""
     copy = checking.as_copy(item.channel, item.fields)
-    _check_sizes(copy.fields)
+    _check_content(copy)
     if item.name is not None and not _NAME.fullmatch(item.name):
         raise InvalidInput(
             f"variant name {item.name!r}: use lowercase letters, digits and '-' (at most 120)"
@@ -160,7 +163,7 @@ def edit(
         require_role(user, Action.EDIT)
         require_state(variant, Action.EDIT)
         copy = checking.as_copy(variant.channel, fields)
-        _check_sizes(copy.fields)
+        _check_content(copy)
         current = variants.current_version(session, variant)
         if checking.content_hash(variant.channel, copy.fields) == current.content_hash:
             raise InvalidInput(f"variant #{variant.id}: the copy is unchanged (version "
@@ -243,6 +246,8 @@ def approve(
     *,
     actor: str,
     overrides: dict[str, str] | None = None,
+    acknowledged: Collection[str] = frozenset(),
+    acknowledge_all: bool = False,
     seen_report_id: int | None = None,
     comment: str | None = None,
     valid_from: dt.datetime | None = None,
@@ -254,6 +259,9 @@ def approve(
     `seen_report_id` is the check report the reviewer looked at (default: the newest stored one).
     The copy is re-checked under the rules as they are now first; if the copy or the rules differ
     from what the reviewer saw, the approval is refused and the fresh report is kept for them.
+    Every error finding needs an override with a justification, and every warning must be
+    acknowledged by its rule id in `acknowledged` (or all at once with `acknowledge_all`).
+    An approval of copy drafted from a brief is valid until the brief's offer ends at the latest.
     """
     _check_validity(valid_from, valid_until)
     comment = _clean_comment(Action.APPROVE, comment)
@@ -266,6 +274,7 @@ def approve(
         require_state(variant, Action.APPROVE)
         version = variants.current_version(session, variant)
         require_other_person(user, variants.authors(session, variant), variant)
+        until = _within_offer(session, variant, valid_until)
         latest = variants.latest_report(session, variant)
         if latest.rules_version != pack.version:  # someone re-checked under other rules meanwhile
             raise Refused("stale-rules", "the brand's rules changed while you were approving; "
@@ -274,6 +283,7 @@ def approve(
         report = checking.stored_report(latest)
         review = _add_review(session, variant, Action.APPROVE, user, comment, latest, version)
         covered = _apply_overrides(session, review, report, overrides, user)
+        warnings = _acknowledge_warnings(report, acknowledged, acknowledge_all)
         now = utcnow()
         return _Change(
             {
@@ -284,7 +294,7 @@ def approve(
                 "approved_by": user.id,
                 "approved_at": now,
                 "valid_from": valid_from,
-                "valid_until": valid_until,
+                "valid_until": until,
                 "flag_reason": None,
                 "flagged_at": None,
             },
@@ -295,13 +305,10 @@ def approve(
                 "report": latest.id,
                 "provenance": version.provenance,
                 "overrides": covered,
-                "warnings_acknowledged": [
-                    f'{f.rule} at {f.field} "{f.text}"'
-                    for f in report.findings
-                    if f.severity is Severity.WARNING
-                ],
+                "warnings_acknowledged": warnings,
+                "acknowledged_all": acknowledge_all,
                 "valid_from": valid_from.isoformat() if valid_from else None,
-                "valid_until": valid_until.isoformat() if valid_until else None,
+                "valid_until": until.isoformat() if until else None,
             },
         )
 
@@ -355,7 +362,7 @@ def _require_seen_is_current(
 ) -> None:
     if seen_id == latest.id:
         return
-    seen = session.get(CheckReport, seen_id)
+    seen = session.get(CheckReport, seen_id) if 0 < seen_id <= MAX_ID else None
     if seen is None or seen.variant_id != variant.id:
         raise Refused("unknown-report", f"report #{seen_id} is not a report of variant "
                       f"#{variant.id}; the newest is #{latest.id}")  # fmt: skip
@@ -398,12 +405,10 @@ def _apply_overrides(
             )
     blocking = [f for f in errors if f.rule not in overrides]
     if blocking:
-        listed = "; ".join(f'{f.rule} at {f.field} "{f.text}"' for f in blocking[:5])
-        more = f" and {len(blocking) - 5} more" if len(blocking) > 5 else ""
         raise Refused(
             "blocking-finding",
-            f"{len(blocking)} error finding(s) block approval: {listed}{more}. Fix the copy, "
-            "or override each rule with a written justification (--override RULE=WHY).",
+            f"{len(blocking)} error finding(s) block approval: {_listed(blocking)}. Fix the "
+            "copy, or override each rule with a written justification.",
         )
     covered = []
     for finding in errors:
@@ -427,6 +432,55 @@ def _apply_overrides(
     return covered
 
 
+def _acknowledge_warnings(
+    report: Report, acknowledged: Collection[str], acknowledge_all: bool
+) -> list[dict[str, Any]]:
+    """Every warning must be acknowledged by rule id (or all at once); lists each for the log."""
+    warnings = [f for f in report.findings if f.severity is Severity.WARNING]
+    warning_rules = {f.rule for f in warnings}
+    unknown = sorted(set(acknowledged) - warning_rules)
+    if unknown:
+        present = ", ".join(sorted(warning_rules)) or "none"
+        raise Refused("acknowledge-unknown", f"cannot acknowledge {', '.join(unknown)}: the "
+                      f"copy has no warning of that rule (warnings: {present})")  # fmt: skip
+    pending = [] if acknowledge_all else [f for f in warnings if f.rule not in acknowledged]
+    if pending:
+        raise Refused(
+            "warnings-unacknowledged",
+            f"{len(pending)} warning(s) must be acknowledged before approval: "
+            f"{_listed(pending)}. Acknowledge each rule you accept, or all warnings at once.",
+        )
+    return [{"rule": f.rule, "field": f.field, "text": f.text, "message": f.message}
+            for f in warnings]  # fmt: skip
+
+
+def _listed(findings: list[Finding], shown: int = 5) -> str:
+    """`RULE at field "words"` for the first few findings, and how many more there are."""
+    listed = "; ".join(f'{f.rule} at {f.field} "{f.text}"' for f in findings[:shown])
+    more = len(findings) - shown
+    return listed + (f" and {more} more" if more > 0 else "")
+
+
+def _within_offer(
+    session: Session, variant: Variant, valid_until: dt.datetime | None
+) -> dt.datetime | None:
+    """Copy drafted for an offer is approvable only while the offer runs, and its approval
+    ends with the offer (the end of its last day, UTC) unless it ends sooner."""
+    brief = session.get(BriefRow, variant.brief_id) if variant.brief_id else None
+    if brief is None or brief.offer_ends is None:
+        return valid_until
+    today = utcnow().date()
+    if brief.offer_ends < today:
+        raise Refused("offer-ended", f"the offer of brief #{brief.id} ({brief.title}) ended on "
+                      f"{brief.offer_ends.isoformat()}; copy for an ended offer cannot be "
+                      "approved")  # fmt: skip
+    offer_close = dt.datetime.combine(brief.offer_ends, dt.time.max, tzinfo=dt.UTC)
+    if valid_until is not None and as_utc(valid_until) > offer_close:
+        raise InvalidInput(f"valid_until {as_utc(valid_until).isoformat()} is after the "
+                           f"brief's offer ends ({brief.offer_ends.isoformat()})")  # fmt: skip
+    return valid_until or offer_close
+
+
 # --- the transaction frame ----------------------------------------------------------------
 
 
@@ -437,12 +491,12 @@ def _attempt(
     variant_id: int | None,
     body: Callable[[Session, User], T],
 ) -> T:
-    try:
-        with db.write() as session:
-            return body(session, accounts.acting(session, actor))
-    except Refused as refusal:
-        _audit_refusal(db, actor, action, variant_id, refusal)
-        raise
+    def state_of(session: Session) -> str | None:
+        variant = session.get(Variant, variant_id) if variant_id is not None else None
+        return variant.status if variant else None
+
+    target = ("variant", variant_id if variant_id is not None else "-")
+    return attempt(db, actor, f"variant.{action.value}", target, body, state_of)
 
 
 def _decide(
@@ -470,19 +524,6 @@ def _decide(
         return variant
 
     return _attempt(db, actor, action, variant_id, body)
-
-
-def _audit_refusal(
-    db: Database, actor: str, action: Action, variant_id: int | None, refusal: Refused
-) -> None:
-    with db.write() as session:
-        state = None
-        if variant_id is not None:
-            variant = session.get(Variant, variant_id)
-            state = variant.status if variant else None
-        audit.record(session, actor, f"variant.{action.value}", "variant", variant_id or "-",
-                     outcome="denied", state_before=state, state_after=state,
-                     detail={"rule": refusal.rule, "reason": refusal.message})  # fmt: skip
 
 
 # --- helpers ------------------------------------------------------------------------------
@@ -567,8 +608,11 @@ def _clean_comment(action: Action, comment: str | None) -> str | None:
     return text or None
 
 
-def _check_sizes(fields: dict[str, Any]) -> None:
-    for name, value in fields.items():
+def _check_content(copy: Copy) -> None:
+    """Copy with no text at all is not a draft; a field beyond the size limit is refused."""
+    if not copy.has_text():
+        raise InvalidInput(f"the {copy.channel.value} copy has no text at all: nothing to save")
+    for name, value in copy.fields.items():
         texts = value if isinstance(value, list) else [value]
         if sum(len(text) for text in texts) > MAX_FIELD_CHARS:
             raise InvalidInput(f"field {name!r} is longer than {MAX_FIELD_CHARS:,} characters")

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,24 @@ from studio.models import Role, User
 REPO = Path(__file__).resolve().parent.parent
 RULES = REPO / "brand_rules"
 TODAY = dt.date(2026, 11, 22)
+
+
+def example_brief_for_now(name: str, folder: Path) -> Path:
+    """A copy of an example brief with every date moved so its send window opens tomorrow.
+
+    The examples carry real campaign dates, which pass; a test that runs them through the CLI
+    (which checks dates against today) must not start failing when they do."""
+    text = (REPO / "examples" / "briefs" / name).read_text(encoding="utf-8")
+    dates = [dt.date.fromisoformat(d) for d in re.findall(r"\b\d{4}-\d{2}-\d{2}\b", text)]
+    shift = dt.date.today() + dt.timedelta(days=1) - min(dates)
+    moved = re.sub(
+        r"\b\d{4}-\d{2}-\d{2}\b",
+        lambda m: (dt.date.fromisoformat(m.group(0)) + shift).isoformat(),
+        text,
+    )
+    path = folder / name
+    path.write_text(moved, encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")

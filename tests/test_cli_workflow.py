@@ -1,43 +1,24 @@
-"""The workflow commands as an admin or a script runs them: real processes, real exit codes, a
-SQLite file in a temporary data directory."""
+"""The workflow commands as people run them: real processes, real exit codes, a SQLite file in a
+temporary data directory, each person signed in with their own session."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, ban_term
-
-PASSWORD = "a long enough password"
-
-
-def studio(env: dict[str, str], *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "studio", *args], input=stdin, capture_output=True, text=True,
-        cwd=REPO, env=env, check=False,
-    )  # fmt: skip
-
-
-def ok(result: subprocess.CompletedProcess[str]) -> str:
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
-def add_people(env: dict[str, str]) -> None:
-    for name, role in (("wendy", "copywriter"), ("rita", "reviewer")):
-        ok(studio(env, "users", "add", name, "--role", role, stdin=PASSWORD + "\n"))
+from tests.conftest import ban_term
+from tests.shell import PASSWORD, add_people, ok, sign_in, studio
 
 
 def test_users_take_passwords_from_stdin_never_argv(env: dict[str, str], tmp_path: Path) -> None:
-    add_people(env)
+    people = add_people(env)
+    env = people["ada"]
     listed = json.loads(ok(studio(env, "users", "list", "--json")))
     assert [(u["name"], u["role"], u["disabled"]) for u in listed] == [
-        ("rita", "reviewer", False), ("wendy", "copywriter", False)
+        ("ada", "admin", False), ("rita", "reviewer", False), ("wendy", "copywriter", False)
     ]  # fmt: skip
     stored = sqlite3.connect(tmp_path / "data" / "studio.db").execute(
         "SELECT password_hash FROM user WHERE name = 'rita'").fetchone()[0]  # fmt: skip
@@ -49,69 +30,108 @@ def test_users_take_passwords_from_stdin_never_argv(env: dict[str, str], tmp_pat
     bad_name = studio(env, "users", "add", "<b>eve</b>", "--role", "admin", stdin=PASSWORD)
     assert bad_name.returncode == 2 and "is not allowed" in bad_name.stderr
     ok(studio(env, "users", "disable", "rita"))
-    assert json.loads(ok(studio(env, "users", "list", "--json")))[0]["disabled"] is True
+    assert json.loads(ok(studio(env, "users", "list", "--json")))[1]["disabled"] is True
 
 
 def test_a_variant_from_draft_to_approval(env: dict[str, str], tmp_path: Path) -> None:
-    add_people(env)
+    people = add_people(env)
+    wendy, rita = people["wendy"], people["rita"]
     draft = tmp_path / "draft.txt"
     hostile = "Brightleaf: our vitamins cure colds <script>alert(1)</script>. Reply STOP"
     draft.write_text(hostile + "\n", encoding="utf-8")
-    created = ok(studio(env, "variants", "new", str(draft), "--brand", "brightleaf",
-                        "--channel", "sms", "--as", "wendy", "--name", "bl-cli"))  # fmt: skip
+    created = ok(studio(wendy, "variants", "new", str(draft), "--brand", "brightleaf",
+                        "--channel", "sms", "--name", "bl-cli"))  # fmt: skip
     assert "created variant #1 (bl-cli), 1 error(s)" in created
-    ok(studio(env, "variants", "submit", "1", "--as", "wendy"))
-    mine = studio(env, "variants", "approve", "1", "--as", "wendy")
-    assert mine.returncode == 1 and "wendy is a copywriter" in mine.stderr
-    blocked = studio(env, "variants", "approve", "1", "--as", "rita")
-    assert blocked.returncode == 1 and 'CLAIM-HEALTH at body "cure"' in blocked.stderr
-    malformed = studio(env, "variants", "approve", "1", "--as", "rita", "--override", "oops")
+    assert ok(studio(wendy, "variants", "submit", "1")) == "variant #1 is in review\n"
+    mine = studio(wendy, "variants", "approve", "1")
+    assert mine.returncode == 1 and "refused (role): wendy is a copywriter" in mine.stderr
+    blocked = studio(rita, "variants", "approve", "1")
+    assert blocked.returncode == 1 and "refused (blocking-finding)" in blocked.stderr
+    assert 'CLAIM-HEALTH at body "cure"' in blocked.stderr
+    assert "hint: override each rule with --override RULE=WHY" in blocked.stderr
+    malformed = studio(rita, "variants", "approve", "1", "--override", "oops")
     assert malformed.returncode == 2 and "RULE_ID=JUSTIFICATION" in malformed.stderr
-    approved = ok(studio(env, "variants", "approve", "1", "--as", "rita", "--override",
+    approved = ok(studio(rita, "variants", "approve", "1", "--override",
                          "CLAIM-HEALTH=Claim cleared by legal, ticket LEG-7"))  # fmt: skip
     assert "variant #1 is approved (version 1, rules sha256:" in approved
-    shown = json.loads(ok(studio(env, "variants", "show", "1", "--json")))
+    shown = json.loads(ok(studio(rita, "variants", "show", "1", "--json")))
     assert shown["fields"]["body"] == hostile  # stored and returned exactly, inert
     assert shown["overrides"][0]["justification"] == "Claim cleared by legal, ticket LEG-7"
-    listed = json.loads(ok(studio(env, "variants", "list", "--status", "approved",
+    listed = json.loads(ok(studio(rita, "variants", "list", "--status", "approved",
                                   "--format", "json")))  # fmt: skip
     assert [(v["id"], v["brand"], v["channel"]) for v in listed] == [(1, "brightleaf", "sms")]
-    text = ok(studio(env, "variants", "show", "1"))
+    text = ok(studio(rita, "variants", "show", "1"))
     assert "overrides:" in text and "approve by rita" in text
-    no_comment = studio(env, "variants", "revoke", "1", "--as", "rita")
+    no_comment = studio(rita, "variants", "revoke", "1")
     assert no_comment.returncode == 2 and "needs a comment" in no_comment.stderr
 
 
+def test_the_shell_names_states_in_english_and_lists_with_headers(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    people = add_people(env)
+    draft = tmp_path / "d.txt"
+    draft.write_text("Brightleaf: our vitamins support your routine. Reply STOP to opt out\n")
+    ok(studio(people["wendy"], "variants", "new", str(draft), "--brand", "brightleaf",
+              "--channel", "sms"))  # fmt: skip
+    ok(studio(people["wendy"], "variants", "submit", "1"))
+    sent_back = ok(studio(people["rita"], "variants", "request-changes", "1", "--comment",
+                          "Name the product"))  # fmt: skip
+    assert sent_back == "variant #1 needs changes\n"
+    header, row = ok(studio(people["rita"], "variants", "list")).splitlines()
+    assert header.split() == ["ID", "STATUS", "BRAND", "CHANNEL", "VER", "ERR", "WARN", "NAME"]
+    assert "needs changes" in row and "changes_requested" not in row
+    again = studio(people["rita"], "variants", "approve", "1")
+    assert "refused (state): cannot approve variant #1: it needs changes" in again.stderr
+
+
 def test_audit_verify_and_export_from_the_shell(env: dict[str, str], tmp_path: Path) -> None:
-    add_people(env)
-    assert "audit log intact: 2 events" in ok(studio(env, "audit", "verify"))
+    people = add_people(env)
+    writer, admin = people["wendy"], people["ada"]
+    denied = studio(writer, "audit", "verify")
+    assert denied.returncode == 1 and "refused (role)" in denied.stderr
+    verified = ok(studio(admin, "audit", "verify"))
+    assert verified.startswith("audit log intact: ")
     out = tmp_path / "audit.csv"
-    ok(studio(env, "audit", "export", "--format", "csv", "--output", str(out)))
-    assert out.read_text().splitlines()[0].startswith("seq,at,actor,action")
+    ok(studio(admin, "audit", "export", "--format", "csv", "--output", str(out)))
+    lines = out.read_text().splitlines()
+    assert lines[0].startswith("seq,at,actor,action")
+    assert any(",wendy,read-audit,audit,log,denied," in line for line in lines)
     with sqlite3.connect(tmp_path / "data" / "studio.db") as connection:
         refused = "auditevent rows are append-only"
         with pytest.raises(sqlite3.IntegrityError, match=refused):
             connection.execute("UPDATE auditevent SET actor = 'mallory' WHERE seq = 2")
         connection.execute("DROP TRIGGER auditevent_no_update")  # as the file's owner could
         connection.execute("UPDATE auditevent SET actor = 'mallory' WHERE seq = 2")
-    broken = studio(env, "audit", "verify")
+    broken = studio(admin, "audit", "verify")
     assert broken.returncode == 1 and "event 2 was edited" in broken.stdout
+
+
+@pytest.mark.parametrize("target", ["missing/audit.csv", "."])
+def test_audit_export_to_an_unwritable_place_says_so(
+    env: dict[str, str], tmp_path: Path, target: str
+) -> None:
+    admin = add_people(env)["ada"]
+    result = studio(admin, "audit", "export", "--output", str(tmp_path / target))
+    assert result.returncode == 2 and "cannot write" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_rules_recheck_reports_what_now_fails(
     env: dict[str, str], tmp_path: Path, rules_dir: Path
 ) -> None:
-    add_people(env)
     env["STUDIO_RULES_DIR"] = str(rules_dir)
+    people = add_people(env)
+    wendy, rita = people["wendy"], people["rita"]
     draft = tmp_path / "d.txt"
     draft.write_text("Brightleaf: our vitamins support your routine. Reply STOP to opt out\n")
-    ok(studio(env, "variants", "new", str(draft), "--brand", "brightleaf", "--channel", "sms",
-              "--as", "wendy"))  # fmt: skip
-    ok(studio(env, "variants", "submit", "1", "--as", "wendy"))
-    ok(studio(env, "variants", "approve", "1", "--as", "rita"))
-    assert "1 still pass" in ok(studio(env, "rules", "recheck"))
+    ok(studio(wendy, "variants", "new", str(draft), "--brand", "brightleaf", "--channel", "sms"))
+    ok(studio(wendy, "variants", "submit", "1"))
+    ok(studio(rita, "variants", "approve", "1"))
+    assert studio(wendy, "rules", "recheck").returncode == 1  # a copywriter may not
+    assert "1 still pass" in ok(studio(rita, "rules", "recheck"))
     ban_term(rules_dir, "brightleaf", "routine")
-    result = studio(env, "rules", "recheck")
+    result = studio(rita, "rules", "recheck")
     assert result.returncode == 1
     assert "flagged" in result.stdout and 'TEST-BANNED at body "routine"' in result.stdout
 
@@ -122,6 +142,10 @@ def test_demo_seeds_every_state_once(env: dict[str, str]) -> None:
     assert all(name in first for name in ("demo-writer", "demo-reviewer", "demo-admin"))
     second = ok(studio(env, "demo"))
     assert "0 variant(s) created" in second and "passwords" not in second
+    admin_password = next(
+        line.split()[-1] for line in first.splitlines() if line.strip().startswith("demo-admin")
+    )
+    env = sign_in(env, "demo-admin", admin_password)
     variants = json.loads(ok(studio(env, "variants", "list", "--format", "json")))
     states = {v["status"] for v in variants}
     assert states == {"draft", "in_review", "approved", "changes_requested", "rejected",
@@ -131,3 +155,12 @@ def test_demo_seeds_every_state_once(env: dict[str, str]) -> None:
     users = json.loads(ok(studio(env, "users", "list", "--json")))
     assert {u["role"] for u in users} == {"copywriter", "reviewer", "admin"} and len(users) == 3
     assert "audit log intact" in ok(studio(env, "audit", "verify"))
+
+
+def test_demo_does_not_seed_a_database_with_accounts_of_its_own(env: dict[str, str]) -> None:
+    people = add_people(env)
+    anonymous = studio(env, "demo")
+    assert anonymous.returncode == 1 and "only a signed-in admin" in anonymous.stderr
+    writer = studio(people["wendy"], "demo")
+    assert writer.returncode == 1 and "refused (role)" in writer.stderr
+    assert "demo users (passwords" in ok(studio(people["ada"], "demo"))

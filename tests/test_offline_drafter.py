@@ -32,7 +32,7 @@ PATH = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 @functools.cache
 def brief(path: Path) -> Brief:
-    return load_brief(path)
+    return load_brief(path, today=TODAY)
 
 
 @functools.cache

@@ -33,9 +33,9 @@ def events(db: Database, action: str) -> list[AuditEvent]:
 
 def test_unchanged_rules_pass_and_nothing_is_flagged(db: Database, rules_dir: Path) -> None:
     vid = approved(db, "brightleaf", CLEAN)
-    outcomes = recheck.recheck_approved(db)
+    outcomes = recheck.recheck_approved(db, actor=None)
     assert [(o.variant_id, o.result) for o in outcomes] == [(vid, "passed")]
-    assert recheck.recheck_approved(db, only_if_rules_changed=True) == []
+    assert recheck.recheck_approved(db, actor=None, only_if_rules_changed=True) == []
 
 
 def test_a_new_rule_flags_approved_copy_under_the_flag_policy(
@@ -45,7 +45,7 @@ def test_a_new_rule_flags_approved_copy_under_the_flag_policy(
     with db.read() as session:
         first_rules = session.get(Variant, vid).approved_rules_version  # type: ignore[union-attr]
     ban_term(rules_dir, "brightleaf", "routine")
-    (outcome,) = recheck.recheck_approved(db, only_if_rules_changed=True)
+    (outcome,) = recheck.recheck_approved(db, actor=None, only_if_rules_changed=True)
     assert (outcome.result, outcome.failing) == ("flagged", ['TEST-BANNED at body "routine"'])
     with db.read() as session:
         variant = session.get(Variant, vid)
@@ -64,7 +64,7 @@ def test_a_new_rule_flags_approved_copy_under_the_flag_policy(
 def test_a_revoke_policy_withdraws_failing_copy(db: Database, rules_dir: Path) -> None:
     vid = approved(db, "pennywise", PENNYWISE)
     ban_term(rules_dir, "pennywise", "goal")
-    (outcome,) = recheck.recheck_approved(db)
+    (outcome,) = recheck.recheck_approved(db, actor=None)
     assert outcome.result == "revoked"
     with db.read() as session:
         shown = queries.detail(session, vid)
@@ -77,13 +77,13 @@ def test_a_revoke_policy_withdraws_failing_copy(db: Database, rules_dir: Path) -
 def test_findings_the_approval_overrode_do_not_count_again(db: Database, rules_dir: Path) -> None:
     vid = approved(db, "brightleaf", CURE, overrides={"CLAIM-HEALTH": JUSTIFIED})
     ban_term(rules_dir, "brightleaf", "nonexistentword")  # the rules change, the copy still
-    (outcome,) = recheck.recheck_approved(db)  # has only its overridden finding
+    (outcome,) = recheck.recheck_approved(db, actor=None)  # has only its overridden finding
     assert (outcome.variant_id, outcome.result) == (vid, "passed")
 
 
 def test_copy_no_longer_approved_is_left_alone(db: Database, rules_dir: Path) -> None:
     variant = in_review(db)
     ban_term(rules_dir, "brightleaf", "routine")
-    assert recheck.recheck_approved(db) == []
+    assert recheck.recheck_approved(db, actor=None) == []
     with db.read() as session:
         assert session.get(Variant, variant.id).status == Status.IN_REVIEW  # type: ignore[union-attr]

@@ -9,10 +9,19 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from studio import audit, queries, workflow
+from studio import audit, brands, checking, queries, workflow
 from studio.db import Database
 from studio.errors import Conflict, InvalidInput, NotFound, Refused
-from studio.models import AuditEvent, Override, Review, Status, User, Variant, VariantVersion
+from studio.models import (
+    AuditEvent,
+    Brief,
+    Override,
+    Review,
+    Status,
+    User,
+    Variant,
+    VariantVersion,
+)
 from tests.conftest import ban_term
 
 CLEAN = "Brightleaf: our vitamins support your routine. Reply STOP to opt out"
@@ -181,11 +190,41 @@ def test_approval_binds_content_hash_rules_version_and_provenance(db: Database) 
     }
 
 
-def test_approval_records_the_warnings_it_acknowledges(db: Database) -> None:
+def test_warnings_must_be_acknowledged_by_name_and_each_is_audited(db: Database) -> None:
     variant = in_review(db, CLEAN.replace("support", "give an amazing boost to"))
+    vid = variant.id or 0
     assert variant.warning_count == 1 and variant.error_count == 0
-    workflow.approve(db, variant.id or 0, actor="rita")
-    assert last_event(db).detail["warnings_acknowledged"] == ['BL-TONE-AVOID at body "amazing"']
+    error = refused("warnings-unacknowledged", workflow.approve, db, vid, actor="rita")
+    assert 'BL-TONE-AVOID at body "amazing"' in error.message
+    assert last_event(db).outcome == "denied"
+    refused("acknowledge-unknown", workflow.approve, db, vid, actor="rita",
+            acknowledged={"BL-TONE-AVOID", "SMS-LENGTH"})  # fmt: skip
+    workflow.approve(db, vid, actor="rita", acknowledged={"BL-TONE-AVOID"})
+    event = last_event(db)
+    assert event.action == "variant.approve" and event.outcome == "ok"
+    assert event.detail["acknowledged_all"] is False
+    assert [(w["rule"], w["field"], w["text"]) for w in event.detail["warnings_acknowledged"]] == [
+        ("BL-TONE-AVOID", "body", "amazing")
+    ]
+
+
+def test_all_warnings_can_be_acknowledged_at_once(db: Database) -> None:
+    variant = in_review(db, CLEAN.replace("support", "give an amazing boost to"))
+    workflow.approve(db, variant.id or 0, actor="rita", acknowledge_all=True)
+    event = last_event(db)
+    assert event.detail["acknowledged_all"] is True
+    assert [w["rule"] for w in event.detail["warnings_acknowledged"]] == ["BL-TONE-AVOID"]
+
+
+def test_copy_with_no_text_is_refused_on_create_and_edit(db: Database) -> None:
+    for blank in ("", "   \n\t", "\u200b\u2060"):
+        with pytest.raises(InvalidInput, match="has no text at all"):
+            draft(db, blank)
+    variant = draft(db)
+    with pytest.raises(InvalidInput, match="has no text at all"):
+        workflow.edit(db, variant.id or 0, actor="wendy", fields={"body": " "})
+    with db.read() as session:
+        assert len(session.exec(select(Variant)).all()) == 1
 
 
 def test_approving_an_older_version_than_the_current_is_refused(db: Database) -> None:
@@ -270,3 +309,38 @@ def test_bad_input_names_the_problem(db: Database) -> None:
                                 fields={"body": "hi"})  # fmt: skip
     with pytest.raises(NotFound, match="no variant #999"):
         workflow.submit(db, 999, actor="wendy")
+
+
+def for_offer(db: Database, offer_ends: dt.date) -> Variant:
+    """Copy in review, drafted for a brief whose offer ends on `offer_ends`."""
+    with db.write() as session:
+        brand = brands.ensure(session, "brightleaf", checking.brand_pack("brightleaf"))
+        wendy = session.exec(select(User).where(User.name == "wendy")).one()
+        brief = Brief(brand_id=brand.id or 0, title="Winter sale", offer_ends=offer_ends,
+                      created_by=wendy.id or 0)  # fmt: skip
+        session.add(brief)
+        session.flush()
+        brief_id = brief.id
+    variant = workflow.create_variant(db, actor="wendy", brand="brightleaf", channel="sms",
+                                      fields={"body": CLEAN}, brief_id=brief_id)  # fmt: skip
+    return workflow.submit(db, variant.id or 0, actor="wendy")
+
+
+def test_copy_for_an_ended_offer_cannot_be_approved(db: Database) -> None:
+    ended = dt.datetime.now(dt.UTC).date() - dt.timedelta(days=1)
+    variant = for_offer(db, ended)
+    error = refused("offer-ended", workflow.approve, db, variant.id or 0, actor="rita")
+    assert f"ended on {ended.isoformat()}" in error.message and "Winter sale" in error.message
+    assert last_event(db).detail["rule"] == "offer-ended"
+
+
+def test_an_approval_ends_with_its_offer(db: Database) -> None:
+    ends = dt.datetime.now(dt.UTC).date() + dt.timedelta(days=3)
+    variant = for_offer(db, ends)
+    later = dt.datetime.combine(ends + dt.timedelta(days=1), dt.time(9), tzinfo=dt.UTC)
+    with pytest.raises(InvalidInput, match="after the brief's offer ends"):
+        workflow.approve(db, variant.id or 0, actor="rita", valid_until=later)
+    approved = workflow.approve(db, variant.id or 0, actor="rita")
+    assert approved.valid_until is not None
+    until = approved.valid_until.replace(tzinfo=approved.valid_until.tzinfo or dt.UTC)
+    assert until.date() == ends and until.hour == 23

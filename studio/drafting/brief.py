@@ -118,9 +118,6 @@ class Brief(_Strict):
         keys = [request.key for request in self.channels]
         if len(set(keys)) != len(keys):
             raise ValueError("each channel (and ad platform) may be listed once")
-        offer_ends = self.offer.ends if self.offer else None
-        if offer_ends and self.send_window and offer_ends < self.send_window.start:
-            raise ValueError("the offer ends before the send window starts")
         return self
 
     @property
@@ -132,22 +129,50 @@ class Brief(_Strict):
         return "-".join(words)[:40].strip("-") or "campaign"
 
 
-def parse_brief(data: Any, source: str = "brief", lines: dict[Any, int] | None = None) -> Brief:
-    """A validated brief, or InvalidInput listing every problem as `source:line: field: msg`."""
+def parse_brief(
+    data: Any,
+    source: str = "brief",
+    lines: dict[Any, int] | None = None,
+    *,
+    today: dt.date | None = None,
+) -> Brief:
+    """A validated brief, or InvalidInput listing every problem as `source:line: field: msg`.
+
+    Dates are checked against `today` (default: the UTC date): a brief for an offer that has
+    ended, or that ends before its send window opens, would draft copy nobody may send."""
     try:
-        return Brief.model_validate(data)
+        brief = Brief.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            loc = tuple(error["loc"])
-            where = f"{source}:{line_of(lines, loc)}" if lines else source
-            field = _field_path(loc) or "brief"
-            problems.append(f"{where}: {field}: {error['msg']}")
-        raise InvalidInput("the brief is not valid:\n  " + "\n  ".join(problems)) from None
+        problems = [(tuple(error["loc"]), error["msg"]) for error in exc.errors()]
+    else:
+        problems = _date_problems(brief, today or dt.datetime.now(dt.UTC).date())
+    if not problems:
+        return brief
+    listed = []
+    for loc, message in problems:
+        where = f"{source}:{line_of(lines, loc)}" if lines else source
+        listed.append(f"{where}: {_field_path(loc) or 'brief'}: {message}")
+    raise InvalidInput("the brief is not valid:\n  " + "\n  ".join(listed)) from None
 
 
-def load_brief(path: Path) -> Brief:
-    """Read a brief file (YAML)."""
+def _date_problems(brief: Brief, today: dt.date) -> list[tuple[tuple[Any, ...], str]]:
+    problems: list[tuple[tuple[Any, ...], str]] = []
+    ends = brief.offer.ends if brief.offer else None
+    window = brief.send_window
+    if ends is not None and ends < today:
+        problems.append((("offer", "ends"), f"the offer ended on {ends.isoformat()} (today is "
+                         f"{today.isoformat()}): update the offer or drop the brief"))  # fmt: skip
+    if ends is not None and window is not None and ends < window.start:
+        problems.append((("offer", "ends"), f"the offer ends on {ends.isoformat()}, before the "
+                         f"send window opens on {window.start.isoformat()}"))  # fmt: skip
+    if window is not None and window.end < today:
+        problems.append((("send_window", "end"), f"the send window closed on "
+                         f"{window.end.isoformat()} (today is {today.isoformat()})"))  # fmt: skip
+    return problems
+
+
+def load_brief(path: Path, *, today: dt.date | None = None) -> Brief:
+    """Read a brief file (YAML; a UTF-8 byte-order mark is allowed)."""
     try:
         raw = path.read_bytes()
     except OSError as exc:
@@ -155,14 +180,14 @@ def load_brief(path: Path) -> Brief:
     if len(raw) > MAX_BRIEF_BYTES:
         raise InvalidInput(f"{path}: a brief is at most {MAX_BRIEF_BYTES // 1024} KB")
     try:
-        data, lines = load_with_lines(raw.decode("utf-8"))
+        data, lines = load_with_lines(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise InvalidInput(f"{path}: not UTF-8 text") from None
     except YamlSourceError as exc:
         raise InvalidInput(f"{path}:{exc.line or 1}: {exc.message}") from None
     if not isinstance(data, dict):
         raise InvalidInput(f"{path}:1: a brief is a mapping of fields (brand, campaign, ...)")
-    return parse_brief(data, str(path), lines)
+    return parse_brief(data, str(path), lines, today=today)
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:

@@ -21,14 +21,15 @@ from typing import Any
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
-from studio import accounts, audit, brands, checking, workflow
+from studio import audit, brands, checking, workflow
+from studio.acting import attempt
 from studio.db import Database
 from studio.drafting.brief import Brief
 from studio.drafting.provider import DraftTask, Provider, angles_for, close_provider
 from studio.drafting.runner import DEFAULT_REPAIR_ROUNDS, Outcome, draft_all
-from studio.errors import InvalidInput, StudioError
+from studio.errors import InvalidInput, NotFound, StudioError
+from studio.models import MAX_ID, Job, JobItem, JobStatus, User, Variant, utcnow
 from studio.models import Brief as BriefRow
-from studio.models import Job, JobItem, JobStatus, Variant, utcnow
 from studio.policy import Action, require_role
 
 STALE_AFTER = dt.timedelta(seconds=60)
@@ -67,14 +68,15 @@ def enqueue(
     With `claim_for`, the job starts claimed by that worker (the CLI runs it itself).
     """
     tasks = build_tasks(brief)
-    with db.write() as session:
-        user = accounts.acting(session, actor)
+
+    def body(session: Session, user: User) -> int:
         require_role(user, Action.CREATE)
         brand = brands.ensure(session, brief.brand, tasks[0].pack)
         row = BriefRow(
             brand_id=brand.id,  # type: ignore[arg-type]
             title=title or brief.campaign,
             spec=brief.model_dump(mode="json"),
+            offer_ends=brief.offer.ends if brief.offer else None,
             created_by=user.id,  # type: ignore[arg-type]
         )
         session.add(row)
@@ -98,6 +100,8 @@ def enqueue(
                      state_after=job.status, detail={"brief": row.id, "provider": provider,
                                                      "variants": len(tasks)})  # fmt: skip
         return job.id  # type: ignore[return-value]
+
+    return attempt(db, actor, "job.enqueue", ("job", "-"), body)
 
 
 def claim_next(db: Database, worker: str) -> int | None:
@@ -156,14 +160,19 @@ def requeue_stale(db: Database, stale_after: dt.timedelta = STALE_AFTER) -> list
         return [job.id for job in stale if job.id is not None]
 
 
+def get_job(session: Session, job_id: int) -> Job:
+    job = session.get(Job, job_id) if 0 < job_id <= MAX_ID else None
+    if job is None:
+        raise NotFound(f"no job #{job_id}")
+    return job
+
+
 def retry_failed(db: Database, job_id: int, *, actor: str) -> int:
     """Queue a failed job again with its failed items; returns how many will be drafted."""
-    with db.write() as session:
-        user = accounts.acting(session, actor)
+
+    def body(session: Session, user: User) -> int:
         require_role(user, Action.CREATE)
-        job = session.get(Job, job_id)
-        if job is None:
-            raise InvalidInput(f"no job #{job_id} (see `studio jobs list`)")
+        job = get_job(session, job_id)
         if job.status != JobStatus.FAILED:
             raise InvalidInput(f"job #{job_id} is {job.status}; only a failed job can be retried")
         failed = session.exec(
@@ -177,6 +186,8 @@ def retry_failed(db: Database, job_id: int, *, actor: str) -> int:
         audit.record(session, user.name, "job.retry", "job", job_id, state_before="failed",
                      state_after="queued", detail={"variants": len(failed)})  # fmt: skip
         return len(failed)
+
+    return attempt(db, actor, "job.retry", ("job", job_id), body)
 
 
 @dataclass
@@ -242,13 +253,11 @@ def _load(db: Database, job_id: int) -> tuple[Job, Brief, str, dict[str, int]]:
     variant now instead of being drafted again.
     """
     with db.write() as session:
-        job = session.get(Job, job_id)
-        if job is None:
-            raise InvalidInput(f"no job #{job_id}")
+        job = get_job(session, job_id)
         spec = session.get(BriefRow, job.brief_id)
         assert spec is not None  # a foreign key
         brief = Brief.model_validate(spec.spec)
-        author = session.get(accounts.User, job.requested_by)
+        author = session.get(User, job.requested_by)
         items = session.exec(
             select(JobItem).where(JobItem.job_id == job_id, JobItem.status != JobStatus.DONE)
         ).all()
