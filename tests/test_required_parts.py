@@ -107,7 +107,7 @@ def test_studio_check_points_a_missing_part_at_the_start_of_the_file(tmp_path: P
     draft = tmp_path / "d.txt"
     draft.write_text("\nNew arrivals are in.\n")
     body_only = studio("check", str(draft), "-c", "email")
-    assert f"{draft}:1:1 error EMAIL-PARTS The email's subject is missing" in body_only.stdout
+    assert f"{draft}:1:1 error EMAIL-PARTS 'subject' is missing: an email goes" in body_only.stdout
     assert "Traceback" not in body_only.stderr
 
 
