@@ -129,8 +129,9 @@ rules:
 """,
     )
     draft = tmp_path / "d.txt"
-    draft.write_text("Our cheap capsules.\n")
+    footer = "{{ unsubscribe_url }} {{ postal_address }}"
+    draft.write_text(f"Our cheap capsules. {footer}\n")
     result = studio("check", str(draft), "-c", "email", "--rules", str(rules / "p"), "--fix")
-    assert result.stdout == "Our affordable capsules.\n"
+    assert result.stdout == f"Our affordable capsules. {footer}\n"
     assert result.stderr == f"{draft}:1:5 fixed P-SWAP: 'cheap' -> 'affordable'\n"
-    assert result.returncode == 1  # the subject is still missing
+    assert result.returncode == 1  # the one error left: the subject is missing
