@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlmodel import col, select
 
-from guardrails.rules.yamlsource import load_with_lines
+from guardrails.rules.yamlsource import YamlSourceError, load_with_lines
 from studio import accounts, brands, checking, workflow
 from studio.acting import authorize
 from studio.db import Database
-from studio.errors import Refused
+from studio.errors import InvalidInput, Refused
 from studio.models import Brief, Role, User, Variant
 from studio.policy import Action
 
@@ -42,7 +42,10 @@ def seed(db: Database, *, actor: str | None, workspace: Path = WORKSPACE) -> Dem
         authorize(db, actor, Action.SEED_DEMO, ("demo", workspace.name))
     else:
         _require_demo_only(db)
-    data, _lines = load_with_lines(workspace.read_text(encoding="utf-8"))
+    try:
+        data, _lines = load_with_lines(workspace.read_text(encoding="utf-8-sig"))
+    except YamlSourceError as exc:
+        raise InvalidInput(f"{workspace}:{exc.line or 1}: {exc.message}") from None
     result = DemoResult()
     _seed_users(db, result)
     for brief in data["briefs"]:

@@ -6,13 +6,15 @@ from __future__ import annotations
 import csv
 import io
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from studio import audit
+from studio import anchors, audit
 from studio.db import Database
+from studio.errors import InvalidInput, Refused
 
 
 def fill(db: Database, n: int = 6) -> None:
@@ -122,3 +124,67 @@ def test_exports_carry_every_event_and_defuse_formulas(db: Database) -> None:
     table = list(csv.DictReader(io.StringIO(out.getvalue())))
     assert table[2]["actor"].startswith("'=") and table[2]["object_id"] == "'@evil"
     assert table[1]["hash"] == rows[1]["hash"] and table[1]["prev_hash"] == rows[0]["hash"]
+
+
+def test_a_tail_cut_off_with_its_head_passes_the_chain_but_not_an_anchor(db: Database) -> None:
+    fill(db)
+    anchor = anchors.take(db)
+    with db.read() as session:
+        kept = next(e for e in audit.iter_events(session) if e.seq == 4)
+    tamper(db, "DELETE FROM auditevent WHERE seq >= 5")
+    with db.engine.begin() as connection:  # the owner rewrites the head pointer to match
+        connection.execute(
+            text("UPDATE audithead SET seq = 4, hash = :hash WHERE id = 1"), {"hash": kept.hash}
+        )
+    with db.read() as session:
+        assert audit.verify(session).ok  # the chain alone cannot tell
+        result = audit.verify(session, [anchor])
+    assert not result.ok
+    assert "records event 6, but the log ends at event 4" in (result.problem or "")
+
+
+def test_a_log_rewritten_from_scratch_does_not_match_its_anchor(db: Database) -> None:
+    """Forge event 2 and recompute every later hash and the head: the chain verifies, the
+    anchor taken before does not."""
+    fill(db, 3)
+    anchor = anchors.take(db)
+    with db.read() as session:
+        events = list(audit.iter_events(session))
+    prev = events[0].hash
+    for event in events[1:]:
+        if event.seq == 2:
+            event.actor = "mallory"
+        event.prev_hash = prev
+        event.hash = audit.event_hash(event)
+        tamper(db, "UPDATE auditevent SET actor = :actor, prev_hash = :prev, hash = :hash "
+               "WHERE seq = :seq", actor=event.actor, prev=event.prev_hash, hash=event.hash,
+               seq=event.seq)  # fmt: skip
+        prev = event.hash
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE audithead SET hash = :hash WHERE id = 1"), {"hash": prev})
+    with db.read() as session:
+        assert audit.verify(session).ok
+        result = audit.verify(session, [anchor])
+    assert "event 3 no longer matches its anchor" in (result.problem or "")
+
+
+def test_anchors_round_trip_and_bad_files_name_their_line(db: Database, tmp_path: Path) -> None:
+    fill(db, 2)
+    path = tmp_path / "anchors.jsonl"
+    assert anchors.anchor_if_moved(db, path) is not None
+    assert anchors.anchor_if_moved(db, path) is None  # nothing new: nothing written
+    fill(db, 1)
+    anchors.anchor_if_moved(db, path)
+    assert [a.seq for a in anchors.read(path)] == [2, 3]
+    with db.read() as session:
+        assert audit.verify(session, anchors.read(path)).ok
+    path.write_text(path.read_text() + "not json\n")
+    with pytest.raises(InvalidInput, match=r"anchors.jsonl:3: not an anchor"):
+        anchors.read(path)
+
+
+def test_a_broken_log_is_not_anchored(db: Database) -> None:
+    fill(db, 3)
+    tamper(db, "UPDATE auditevent SET actor = 'mallory' WHERE seq = 2")
+    with pytest.raises(Refused, match="nothing was anchored"):
+        anchors.take(db)

@@ -164,3 +164,21 @@ def test_demo_does_not_seed_a_database_with_accounts_of_its_own(env: dict[str, s
     writer = studio(people["wendy"], "demo")
     assert writer.returncode == 1 and "refused (role)" in writer.stderr
     assert "demo users (passwords" in ok(studio(people["ada"], "demo"))
+
+
+def test_approving_from_the_shell_names_the_warnings_it_acknowledges(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    people = add_people(env)
+    draft = tmp_path / "d.txt"
+    draft.write_text("Brightleaf: our amazing vitamins support your routine. Reply STOP to opt out")
+    ok(studio(people["wendy"], "variants", "new", str(draft), "--brand", "brightleaf",
+              "--channel", "sms"))  # fmt: skip
+    ok(studio(people["wendy"], "variants", "submit", "1"))
+    silent = studio(people["rita"], "variants", "approve", "1")
+    assert silent.returncode == 1 and "refused (warnings-unacknowledged)" in silent.stderr
+    assert 'BL-TONE-AVOID at body "amazing"' in silent.stderr and "--acknowledge" in silent.stderr
+    ok(studio(people["rita"], "variants", "approve", "1", "--acknowledge", "BL-TONE-AVOID"))
+    events = json.loads(ok(studio(people["ada"], "audit", "export")))
+    (approval,) = [e for e in events if e["action"] == "variant.approve" and e["outcome"] == "ok"]
+    assert [w["rule"] for w in approval["detail"]["warnings_acknowledged"]] == ["BL-TONE-AVOID"]

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, select
 
-from studio import audit, brands, checking, queries, workflow
+from studio import audit, brands, checking, demo, queries, workflow
 from studio.db import Database
 from studio.errors import Conflict, InvalidInput, NotFound, Refused
 from studio.models import (
@@ -344,3 +344,14 @@ def test_an_approval_ends_with_its_offer(db: Database) -> None:
     assert approved.valid_until is not None
     until = approved.valid_until.replace(tzinfo=approved.valid_until.tzinfo or dt.UTC)
     assert until.date() == ends and until.hour == 23
+
+
+def test_a_demo_workspace_with_an_alias_bomb_is_refused_on_its_line(
+    db: Database, tmp_path: Path
+) -> None:
+    bomb = tmp_path / "workspace.yaml"
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 9)}]" for i in range(1, 9)]
+    bomb.write_text("\n".join([*lines, "briefs: *a8"]) + "\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=rf"{bomb}:1: anchors and aliases"):
+        demo.seed(db, actor="ada", workspace=bomb)
