@@ -10,7 +10,16 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ban_term
-from tests.shell import PASSWORD, add_people, ok, sign_in, studio
+from tests.shell import PASSWORD, People, add_people, ok, sign_in, studio
+
+
+def submit_sms(people: People, folder: Path, body: str) -> None:
+    """Wendy writes a Brightleaf SMS (variant #1) and sends it to review."""
+    draft = folder / "d.txt"
+    draft.write_text(body + "\n", encoding="utf-8")
+    ok(studio(people["wendy"], "variants", "new", str(draft), "--brand", "brightleaf",
+              "--channel", "sms"))  # fmt: skip
+    ok(studio(people["wendy"], "variants", "submit", "1"))
 
 
 def test_users_take_passwords_from_stdin_never_argv(env: dict[str, str], tmp_path: Path) -> None:
@@ -70,11 +79,7 @@ def test_the_shell_names_states_in_english_and_lists_with_headers(
     env: dict[str, str], tmp_path: Path
 ) -> None:
     people = add_people(env)
-    draft = tmp_path / "d.txt"
-    draft.write_text("Brightleaf: our vitamins support your routine. Reply STOP to opt out\n")
-    ok(studio(people["wendy"], "variants", "new", str(draft), "--brand", "brightleaf",
-              "--channel", "sms"))  # fmt: skip
-    ok(studio(people["wendy"], "variants", "submit", "1"))
+    submit_sms(people, tmp_path, "Brightleaf: our vitamins support your routine. Reply STOP")
     sent_back = ok(studio(people["rita"], "variants", "request-changes", "1", "--comment",
                           "Name the product"))  # fmt: skip
     assert sent_back == "variant #1 needs changes\n"
@@ -170,11 +175,7 @@ def test_approving_from_the_shell_names_the_warnings_it_acknowledges(
     env: dict[str, str], tmp_path: Path
 ) -> None:
     people = add_people(env)
-    draft = tmp_path / "d.txt"
-    draft.write_text("Brightleaf: our amazing vitamins support your routine. Reply STOP to opt out")
-    ok(studio(people["wendy"], "variants", "new", str(draft), "--brand", "brightleaf",
-              "--channel", "sms"))  # fmt: skip
-    ok(studio(people["wendy"], "variants", "submit", "1"))
+    submit_sms(people, tmp_path, "Brightleaf: our amazing vitamins support you. Reply STOP")
     silent = studio(people["rita"], "variants", "approve", "1")
     assert silent.returncode == 1 and "refused (warnings-unacknowledged)" in silent.stderr
     assert 'BL-TONE-AVOID at body "amazing"' in silent.stderr and "--acknowledge" in silent.stderr
