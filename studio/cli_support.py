@@ -20,7 +20,7 @@ import typer
 from guardrails import RulePackError
 from studio import cli_credentials, tokens
 from studio.db import Database, open_database
-from studio.errors import InvalidInput, NotAuthenticated, NotFound, Refused, StudioError
+from studio.errors import EXIT_CODES, NotAuthenticated, Refused, StudioError
 
 EXIT_REFUSED, EXIT_USAGE = 1, 2
 TOKEN_VARIABLE = "STUDIO_TOKEN"
@@ -37,22 +37,26 @@ _HINTS = {
 
 @contextmanager
 def reporting_errors() -> Iterator[None]:
-    """Print a StudioError (or a broken rule pack) as one clear line and exit with its code."""
+    """Print a StudioError (or a broken rule pack) as one clear line and exit with the code
+    `errors.EXIT_CODES` gives its kind."""
     try:
         yield
-    except (InvalidInput, NotFound) as exc:
-        fail(exc.message, EXIT_USAGE)
-    except Refused as exc:
-        hint = _HINTS.get(exc.rule)
-        fail(f"refused ({exc.rule}): {exc.message}" + (f"\n  hint: {hint}" if hint else ""),
-             EXIT_REFUSED)  # fmt: skip
-    except NotAuthenticated as exc:
-        fail(f"not signed in: {exc.message}. Sign in with `studio login`, or set "
-             f"{TOKEN_VARIABLE} to a personal access token", EXIT_REFUSED)  # fmt: skip
     except StudioError as exc:
-        fail(exc.message, EXIT_REFUSED)
+        fail(_cli_message(exc), EXIT_CODES[exc.code])
     except RulePackError as exc:
         fail(str(exc), EXIT_USAGE)
+
+
+def _cli_message(exc: StudioError) -> str:
+    """The service's message, with what the CLI adds: the refusing rule and an option hint,
+    or how to sign in."""
+    if isinstance(exc, Refused):
+        hint = _HINTS.get(exc.rule)
+        return f"refused ({exc.rule}): {exc.message}" + (f"\n  hint: {hint}" if hint else "")
+    if isinstance(exc, NotAuthenticated):
+        return (f"not signed in: {exc.message}. Sign in with `studio login`, or set "
+                f"{TOKEN_VARIABLE} to a personal access token")  # fmt: skip
+    return exc.message
 
 
 def fail(message: str, code: int) -> NoReturn:

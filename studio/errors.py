@@ -1,10 +1,17 @@
-"""Errors the studio reports to people. Each message says what is wrong and what to do."""
+"""Errors the studio reports to people. Each message says what is wrong and what to do, in
+words no surface owns (no CLI flag, no HTTP verb); each kind has a stable `code`, and the two
+tables below are how the CLI and the HTTP API turn a kind into an exit code or a status.
+"""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class StudioError(Exception):
-    """A problem a user can act on; the CLI prints it and exits 1, the UI shows it."""
+    """A problem a user can act on; every surface shows its message."""
+
+    code: ClassVar[str] = "error"
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -12,24 +19,34 @@ class StudioError(Exception):
 
 
 class NotFound(StudioError):
-    pass
+    """No such object (or an id no row can have): the same kind for every object type."""
+
+    code = "not-found"
 
 
 class InvalidInput(StudioError):
-    pass
+    """Input that cannot be used as given: the message names the field, file or line."""
+
+    code = "invalid-input"
 
 
 class DatabaseBusy(StudioError):
-    pass
+    """Another process held the database too long; nothing was changed, try again."""
+
+    code = "busy"
 
 
 class NotAuthenticated(StudioError):
     """No valid credential: none given, or it is unknown, expired, revoked, or its user is
     disabled. The message never says which part of a password sign-in was wrong."""
 
+    code = "not-authenticated"
+
 
 class Refused(StudioError):
     """An action the workflow refuses. `rule` names the rule that refused it; it is audited."""
+
+    code = "refused"
 
     def __init__(self, rule: str, message: str):
         super().__init__(message)
@@ -39,8 +56,31 @@ class Refused(StudioError):
 class Conflict(Refused):
     """Someone else changed the object between reading and deciding; reload and decide again."""
 
+    code = "conflict"
+
     def __init__(self, message: str):
         super().__init__("conflict", message)
+
+
+# How each surface reports a kind. The CLI: 1 refused or not possible now, 2 bad input.
+EXIT_CODES: dict[str, int] = {
+    StudioError.code: 1,
+    NotFound.code: 2,
+    InvalidInput.code: 2,
+    DatabaseBusy.code: 1,
+    NotAuthenticated.code: 1,
+    Refused.code: 1,
+    Conflict.code: 1,
+}
+HTTP_STATUSES: dict[str, int] = {
+    StudioError.code: 500,
+    NotFound.code: 404,
+    InvalidInput.code: 422,
+    DatabaseBusy.code: 503,
+    NotAuthenticated.code: 401,
+    Refused.code: 403,
+    Conflict.code: 409,
+}
 
 
 def first_error(exc: ValueError) -> str:
