@@ -25,14 +25,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from studio.db import Database
-from studio.drafting import jobs, runner
+from studio.drafting import runner
 from studio.drafting.brief import parse_brief
 from studio.drafting.offline import OfflineDrafter
 from studio.drafting.openai_provider import LLMSettings, OpenAIProvider
 from studio.drafting.provider import Provider, close_provider
-from studio.models import User
-from tests.fake_openai import FakeOpenAI, Reply
+from studio.services import jobs
+from studio.store.db import Database
+from studio.store.models import User
+from tests.helpers.fake_openai import FakeOpenAI, Reply
 
 BASE_BRIEF: dict[str, Any] = {
     "brand": "brightleaf",

@@ -2,8 +2,9 @@
 
 Seeds a fresh database with N variants across 3 brands, 3 channels and every status (about a
 fifth in review; risk drawn like real reports: mostly clean, some warnings, a few errors), then
-times `studio.queries.review_queue` (in review, filtered by brand and channel, riskiest first then
-oldest, 50 per page) through the ORM as the UI calls it. Prints p50/p99 for the first page, for
+times `studio.services.queries.review_queue` (in review, filtered by brand and channel, riskiest
+first then oldest, 50 per page) as every surface calls it: as a signed-in reviewer, one read
+transaction per page, typed views out. Prints p50/p99 for the first page, for
 deeper pages reached by keyset cursor, and for the unfiltered queue.
 
     .venv/bin/python -m bench.review_queue [--variants 100000] [--queries 300]
@@ -25,12 +26,14 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import insert, text
 
-from studio.db import Database, scratch_schema
-from studio.models import Brand, Status, User, Variant
-from studio.queries import QueueCursor, review_queue
+from studio.services.queries import review_queue
+from studio.services.schemas import QueuePage
+from studio.store.db import Database, scratch_schema
+from studio.store.models import Brand, Status, User, Variant
 
 POSTGRES_URL = os.environ.get("STUDIO_TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 STATUS_WEIGHTS = {
@@ -38,14 +41,16 @@ STATUS_WEIGHTS = {
     Status.APPROVED: 40, Status.REJECTED: 5, Status.REVOKED: 5,
 }  # fmt: skip
 CHANNELS = ["email", "sms", "ad"]
+READER = "bench-reviewer"
 
 
-def seed(db: Database, count: int, rng: random.Random) -> list[int]:
+def seed(db: Database, count: int, rng: random.Random) -> list[str]:
     db.migrate()
     now = dt.datetime.now(dt.UTC)
     with db.write() as session:
         user = User(name="bench", role="copywriter", password_hash="x")
         session.add(user)
+        session.add(User(name="bench-reviewer", role="reviewer", password_hash="x"))
         brands = [Brand(slug=f"brand-{i}", name=f"Brand {i}") for i in range(3)]
         session.add_all(brands)
         session.flush()
@@ -69,7 +74,7 @@ def seed(db: Database, count: int, rng: random.Random) -> list[int]:
             session.connection().execute(insert(Variant), rows[start : start + 5000])
     with db.engine.begin() as connection:
         connection.execute(text("ANALYZE"))
-    return brand_ids  # type: ignore[return-value]
+    return [f"brand-{i}" for i in range(3)]
 
 
 def timed(call: Callable[[], object], repeat: int) -> list[float]:
@@ -81,34 +86,32 @@ def timed(call: Callable[[], object], repeat: int) -> list[float]:
     return times
 
 
-def measure(db: Database, brand_ids: list[int], queries: int, rng: random.Random) -> None:
-    with db.read() as session:
+def measure(db: Database, brands: list[str], queries: int, rng: random.Random) -> None:
+    def queue(**filters: Any) -> QueuePage:
+        return review_queue(db, READER, **filters)
 
-        def first_page() -> object:
-            return review_queue(session, brand_id=rng.choice(brand_ids),
-                                channel=rng.choice(CHANNELS))  # fmt: skip
+    def first_page() -> object:
+        return queue(brand=rng.choice(brands), channel=rng.choice(CHANNELS))
 
-        def deeper_pages() -> list[float]:
-            """Pages 2-6 of one queue, reached by cursor; the time of each page."""
-            brand, channel = rng.choice(brand_ids), rng.choice(CHANNELS)
-            page = review_queue(session, brand_id=brand, channel=channel)
-            times = []
-            for _ in range(5):
-                last = page[-1]
-                assert last.submitted_at is not None and last.id is not None
-                cursor = QueueCursor(last.risk, last.submitted_at, last.id)
-                start = time.perf_counter()
-                page = review_queue(session, brand_id=brand, channel=channel, after=cursor)
-                times.append((time.perf_counter() - start) * 1000)
-            return times
+    def deeper_pages() -> list[float]:
+        """Pages 2-6 of one queue, reached by cursor; the time of each page."""
+        brand, channel = rng.choice(brands), rng.choice(CHANNELS)
+        page = queue(brand=brand, channel=channel)
+        times = []
+        for _ in range(5):
+            assert page.next_cursor is not None
+            start = time.perf_counter()
+            page = queue(brand=brand, channel=channel, cursor=page.next_cursor)
+            times.append((time.perf_counter() - start) * 1000)
+        return times
 
-        in_queue = review_queue(session, brand_id=brand_ids[0], channel="sms", limit=10**6)
-        print(f"  queue size for one brand+channel: {len(in_queue)} variants")
-        timed(first_page, 20)  # warm caches
-        report("first page, brand+channel", timed(first_page, queries))
-        report("pages 2-6 by cursor, brand+channel",
-               [t for _ in range(queries // 5) for t in deeper_pages()])  # fmt: skip
-        report("first page, all brands", timed(lambda: review_queue(session), queries))
+    in_queue = queue(brand=brands[0], channel="sms", limit=1000)
+    print(f"  one brand+channel queue holds at least {len(in_queue.items)} variants")
+    timed(first_page, 20)  # warm caches
+    report("first page, brand+channel", timed(first_page, queries))
+    report("pages 2-6 by cursor, brand+channel",
+           [t for _ in range(queries // 5) for t in deeper_pages()])  # fmt: skip
+    report("first page, all brands", timed(queue, queries))
 
 
 def report(label: str, times: list[float]) -> None:
@@ -138,10 +141,10 @@ def main() -> None:
         opener = sqlite_database if backend == "sqlite" else lambda: scratch_schema(POSTGRES_URL)
         with opener() as db:
             start = time.perf_counter()
-            brand_ids = seed(db, args.variants, rng)
+            brands = seed(db, args.variants, rng)
             print(f"{backend}: {args.variants:,} variants seeded in "
                   f"{time.perf_counter() - start:.1f} s")  # fmt: skip
-            measure(db, brand_ids, args.queries, rng)
+            measure(db, brands, args.queries, rng)
 
 
 if __name__ == "__main__":

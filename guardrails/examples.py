@@ -7,12 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from guardrails.content import CHANNEL_FIELDS, Channel, Variant
 from guardrails.engine import compile_pack
 from guardrails.rules.loader import PACK_FILE, ResolvedPack, display_path, load_pack
-from guardrails.rules.models import Brand
+from guardrails.rules.models import Brand, Example, RuleBase
 
 EXAMPLE_BRAND = Brand(name="Acme", domains=["acme.example"], competitors=["Globex"])
 _MAIN_FIELD = {Channel.EMAIL: "body", Channel.SMS: "body", Channel.AD: "descriptions"}
@@ -24,18 +23,21 @@ class ExampleResult:
     rule: str
     origin: str
     expected: str  # "fail" or "pass"
-    example: Any
+    example: Example
     ok: bool
     found: list[str]  # the messages the rule raised
 
 
-def example_variant(rule: Any, example: Any) -> Variant:
+def example_variant(rule: RuleBase, example: Example) -> Variant:
     """A bare string goes to the rule's first field on its first channel."""
+    default = rule.channels[0] if rule.channels else Channel.EMAIL
     if isinstance(example, str):
-        channel = rule.channels[0] if rule.channels else Channel.EMAIL
-        field = rule.fields[0] if rule.fields else _MAIN_FIELD[channel]
-        example = {"channel": channel.value, field: example}
-    channel = Channel(example.get("channel") or (rule.channels[0] if rule.channels else "email"))
+        field = rule.fields[0] if rule.fields else _MAIN_FIELD[default]
+        example = {field: example}
+    named = example.get("channel") or default
+    if not isinstance(named, str):
+        raise ValueError(f"an example's channel is one name, not {named!r}")
+    channel = Channel(named)
     fields: dict[str, str | list[str]] = {}
     for name, value in example.items():
         if name == "channel":
@@ -67,8 +69,8 @@ def run_pack_examples(pack_dir: Path, today: dt.date | None = None) -> list[Exam
     return results
 
 
-def _context(pack: ResolvedPack, rule: Any) -> ResolvedPack:
-    update: dict[str, Any] = {}
+def _context(pack: ResolvedPack, rule: RuleBase) -> ResolvedPack:
+    update: dict[str, object] = {}
     if pack.brand is None:
         update["brand"] = EXAMPLE_BRAND
     if rule.examples.claims:

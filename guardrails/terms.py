@@ -67,3 +67,9 @@ def term_pattern(term: str, exact: bool) -> str:
     start = r"\b" if _ASCII_WORD.match(words[0][0]) else ""
     end = r"\b" if _ASCII_WORD.match(words[-1][-1]) else ""
     return f"{start}{''.join(parts)}{end}"
+
+
+def literal_pattern(text: str) -> str:
+    """A pattern for a literal phrase (a disclaimer, a claim's wording) that tolerates any run
+    of whitespace between its words, as copy wraps them."""
+    return r"\s+".join(re.escape(word) for word in text.split())

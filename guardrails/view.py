@@ -7,16 +7,27 @@ None-checks rather than `functools.cached_property`, whose lock costs more than 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Protocol
 
+from guardrails.claims import ClaimUse
 from guardrails.content import Channel
 from guardrails.merge import MergeTag, fill, find_tags, mask
-from guardrails.patterns import ByteToCharOffsets
+from guardrails.patterns import ByteToCharOffsets, PatternSet
 
-if TYPE_CHECKING:
-    from guardrails.engine import ClaimUse, CompiledPack
+# What an undefined merge variable is filled with to measure lengths: 20 characters. A drafter
+# that fills tags the same way measures its copy as the checker will.
+UNKNOWN_FILL = "X" * 20
 
-UNKNOWN_FILL = "X" * 20  # an undefined merge variable counts as 20 characters
+
+class IndexedPack(Protocol):
+    """What a view reads of the compiled pack it is checked against (`engine.CompiledPack`):
+    a protocol, so this module need not import the engine that builds views."""
+
+    patterns: PatternSet
+    pattern_groups: list[int]  # pattern index -> matcher group
+    worst_case: dict[str, str]  # merge variable -> its longest plausible value
+
+    def claim_uses(self, view: FieldView) -> list[ClaimUse]: ...
 
 
 class FieldView:
@@ -37,7 +48,7 @@ class FieldView:
     )
 
     def __init__(
-        self, pack: CompiledPack, channel: Channel, path: str, base: str, text: str
+        self, pack: IndexedPack, channel: Channel, path: str, base: str, text: str
     ) -> None:
         self.pack = pack
         self.channel = channel

@@ -25,9 +25,15 @@ class NotFound(StudioError):
 
 
 class InvalidInput(StudioError):
-    """Input that cannot be used as given: the message names the field, file or line."""
+    """Input that cannot be used as given: the message names the field, file or line. `field`
+    names the input it is about, so a surface can point at its own way of giving it (a CLI
+    option, a form field)."""
 
     code = "invalid-input"
+
+    def __init__(self, message: str, *, field: str | None = None):
+        super().__init__(message)
+        self.field = field
 
 
 class DatabaseBusy(StudioError):
@@ -90,4 +96,11 @@ def first_error(exc: ValueError) -> str:
         return str(exc)
     first = errors()[0]
     where = ".".join(str(part) for part in first.get("loc", ()))
-    return f"{where}: {first['msg']}" if where else str(first["msg"])
+    # A validator's own ValueError reads better without pydantic's "Value error, " in front.
+    context = first.get("ctx") or {}
+    message = (
+        str(context["error"])
+        if first["type"] == "value_error" and "error" in context
+        else first["msg"]
+    )
+    return f"{where}: {message}" if where else str(message)

@@ -13,8 +13,8 @@ import pytest
 from argon2 import PasswordHasher
 
 from guardrails import ResolvedPack, load_pack
-from studio.db import Database, scratch_schema
-from studio.models import Role, User
+from studio.store.db import Database, scratch_schema
+from studio.store.models import Role, User
 
 REPO = Path(__file__).resolve().parent.parent
 RULES = REPO / "brand_rules"

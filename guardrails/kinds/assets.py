@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from guardrails.engine import CheckContext, CompiledRule
 from guardrails.findings import Finding
+from guardrails.kinds.base import CheckContext, CompiledRule
+from guardrails.rules.models import AssetsRule
 from guardrails.view import FieldView
 
 
-class Assets(CompiledRule):
+class Assets(CompiledRule[AssetsRule]):
+    schema = AssetsRule
     scope = "variant"
 
     def run_variant(self, views: list[FieldView], ctx: CheckContext) -> Iterator[Finding]:

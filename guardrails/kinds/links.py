@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any
 
-from guardrails.engine import CheckContext, CompiledPack, CompiledRule
 from guardrails.findings import Finding
+from guardrails.kinds.base import CheckContext, CompiledRule, CompilingPack
 from guardrails.patterns import compile_pattern, group_spans
+from guardrails.rules.models import LinkRule
 from guardrails.view import FieldView
 
 _DOMAIN_HINT = re.compile(r"[a-z0-9]\.[a-z]{2}", re.IGNORECASE)
@@ -29,15 +29,17 @@ def _within(host: str, domains: tuple[str, ...]) -> bool:
     return any(host == d or host.endswith("." + d) for d in domains)
 
 
-class Links(CompiledRule):
-    def __init__(self, rule: Any, pack: CompiledPack) -> None:
+class Links(CompiledRule[LinkRule]):
+    schema = LinkRule
+    gate = staticmethod(_may_hold_link)
+
+    def __init__(self, rule: LinkRule, pack: CompilingPack) -> None:
         super().__init__(rule, pack)
         brand = pack.pack.brand
         self.blocked = tuple(d.lower() for d in rule.blocked_domains)
         self.own = tuple(d.lower() for d in (brand.domains if brand else []))
         self.own_only = rule.brand_domains_only and bool(self.own)
         self.active = bool(self.blocked) or self.own_only
-        self.gate = _may_hold_link
 
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:
         text = view.masked

@@ -5,11 +5,11 @@ an unbalanced tag delimiter would make it fail, or print the braces to every rec
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
-from guardrails.engine import CheckContext, CompiledPack, CompiledRule
 from guardrails.findings import Finding
+from guardrails.kinds.base import CheckContext, CompiledRule, CompilingPack
 from guardrails.merge import stray_delimiters
+from guardrails.rules.models import MergeTagRule
 from guardrails.view import FieldView
 
 
@@ -22,8 +22,10 @@ def _has_braces(view: FieldView) -> bool:
     return "{" in view.text or "}" in view.text
 
 
-class MergeTags(CompiledRule):
-    def __init__(self, rule: Any, pack: CompiledPack) -> None:
+class MergeTags(CompiledRule[MergeTagRule]):
+    schema = MergeTagRule
+
+    def __init__(self, rule: MergeTagRule, pack: CompilingPack) -> None:
         super().__init__(rule, pack)
         self.gate = _has_braces if rule.check == "delimiters" else _has_tags
 

@@ -9,18 +9,19 @@ over its whole text."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 from guardrails.content import is_blank
-from guardrails.engine import CheckContext, CompiledPack, CompiledRule
 from guardrails.findings import Finding
+from guardrails.kinds.base import CheckContext, CompiledRule, CompilingPack
+from guardrails.rules.models import PartsRule
 from guardrails.view import FieldView
 
 
-class Parts(CompiledRule):
+class Parts(CompiledRule[PartsRule]):
+    schema = PartsRule
     scope = "copy"
 
-    def __init__(self, rule: Any, pack: CompiledPack) -> None:
+    def __init__(self, rule: PartsRule, pack: CompilingPack) -> None:
         super().__init__(rule, pack)
         self._when_any = frozenset(rule.when_any)
 

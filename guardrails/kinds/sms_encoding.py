@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from guardrails import sms
-from guardrails.engine import CheckContext, CompiledRule
 from guardrails.findings import Finding
-from guardrails.kinds.counting import MAX_FINDINGS_PER_FIELD
+from guardrails.kinds.base import MAX_FINDINGS_PER_FIELD, CheckContext, CompiledRule
+from guardrails.rules.models import SmsEncodingRule
 from guardrails.view import FieldView
 
 
@@ -15,7 +15,8 @@ def _may_leave_gsm7(view: FieldView) -> bool:
     return not view.masked.isascii() or "`" in view.masked  # the one ASCII char GSM-7 lacks
 
 
-class SmsEncoding(CompiledRule):
+class SmsEncoding(CompiledRule[SmsEncodingRule]):
+    schema = SmsEncodingRule
     gate = staticmethod(_may_leave_gsm7)
 
     def run_field(self, view: FieldView, ctx: CheckContext) -> Iterator[Finding]:

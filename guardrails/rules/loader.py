@@ -13,18 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_core import ErrorDetails
 
 from guardrails.patterns import PatternError, compile_pattern
 from guardrails.rules.models import (
     ApprovedClaim,
     Brand,
     MergeField,
+    Override,
     PackFile,
     RecheckPolicy,
     Rule,
     Voice,
 )
-from guardrails.rules.yamlsource import YamlSourceError, line_of, load_with_lines
+from guardrails.rules.yamlsource import KeyPath, YamlSourceError, line_of, load_with_lines
 
 PACK_FILE = "pack.yaml"
 BASELINE_DIR = "_baseline"
@@ -90,7 +92,7 @@ def load_pack(path: str | Path) -> ResolvedPack:
     if not (pack_dir / PACK_FILE).is_file():
         raise RulePackError([f"{pack_dir}: not a rule pack (no {PACK_FILE} in it)"])
     root = rules_root(pack_dir.resolve())
-    files: list[tuple[Path, PackFile, dict[Any, int]]] = []
+    files: list[tuple[Path, PackFile, dict[KeyPath, int]]] = []
     problems: list[str] = []
     _collect(pack_dir.resolve(), root, files, problems, stack=[], seen=set())
     if problems:
@@ -101,7 +103,7 @@ def load_pack(path: str | Path) -> ResolvedPack:
 def _collect(
     pack_dir: Path,
     root: Path,
-    out: list[tuple[Path, PackFile, dict[Any, int]]],
+    out: list[tuple[Path, PackFile, dict[KeyPath, int]]],
     problems: list[str],
     stack: list[Path],
     seen: set[Path],
@@ -136,7 +138,7 @@ def _collect(
 
 def _read_file(
     path: Path, problems: list[str], metadata_allowed: bool = True
-) -> tuple[PackFile, dict[Any, int]] | None:
+) -> tuple[PackFile, dict[KeyPath, int]] | None:
     shown = display_path(path)
     try:
         raw = path.read_bytes()
@@ -175,7 +177,9 @@ def _read_file(
     return None if len(problems) > before else (pack_file, lines)
 
 
-def _describe(shown: str, data: dict[str, Any], lines: dict[Any, int], error: Any) -> str:
+def _describe(
+    shown: str, data: dict[str, Any], lines: dict[KeyPath, int], error: ErrorDetails
+) -> str:
     loc = tuple(error["loc"])
     if error["type"].startswith("union_tag"):
         loc = (*loc, "kind")  # pydantic points at the rule; the culprit is its `kind`
@@ -191,7 +195,7 @@ def _describe(shown: str, data: dict[str, Any], lines: dict[Any, int], error: An
     return f"{where}: {owner}key {key!r}: {message}"
 
 
-def _owner(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
+def _owner(data: dict[str, Any], loc: KeyPath) -> str:
     """`rule 'ID': ` or `claim 'ID': ` when the error sits inside one, else nothing."""
     if len(loc) >= 2 and loc[0] in ("rules", "claims") and isinstance(loc[1], int):
         items = data.get(loc[0]) or []
@@ -203,10 +207,10 @@ def _owner(data: dict[str, Any], loc: tuple[Any, ...]) -> str:
 
 
 def _check_patterns(
-    shown: str, pack_file: PackFile, lines: dict[Any, int], problems: list[str]
+    shown: str, pack_file: PackFile, lines: dict[KeyPath, int], problems: list[str]
 ) -> None:
     """Compile every regex now, so a bad one is reported with its file, rule and line."""
-    groups: list[tuple[str, str, tuple[Any, ...], list[str]]] = []
+    groups: list[tuple[str, str, KeyPath, list[str]]] = []
     for i, rule in enumerate(pack_file.rules):
         for key in ("patterns", "requires", "exceptions"):
             groups.append(("rule", rule.id, ("rules", i, key), list(getattr(rule, key, []) or [])))
@@ -226,7 +230,7 @@ def _check_patterns(
 
 
 def _merge(
-    pack_dir: Path, root: Path, files: list[tuple[Path, PackFile, dict[Any, int]]]
+    pack_dir: Path, root: Path, files: list[tuple[Path, PackFile, dict[KeyPath, int]]]
 ) -> ResolvedPack:
     problems: list[str] = []
     brand: Brand | None = None
@@ -235,7 +239,7 @@ def _merge(
     claims: dict[str, ApprovedClaim] = {}
     rules: dict[str, Rule] = {}
     origins: dict[str, str] = {}
-    overrides: list[tuple[str, str, Any]] = []
+    overrides: list[tuple[str, str, Override]] = []
     chain: list[str] = []
     name = pack_dir.name
     description = None

@@ -1,8 +1,9 @@
 """The rule-file schema. One pydantic model per rule kind; unknown keys are errors.
 
-A rule is data plus a line of provenance (`source`) plus examples that must fail and pass; the
-engine (`guardrails.engine`) gives each kind its behaviour. Brand owners read and change these
-files, so every field here is named for them, not for the code.
+A rule is data plus a line of provenance (`source`) plus examples that must fail and pass. Each
+kind's behaviour is its class in `guardrails.kinds.<kind>`, which names the model here as its
+`schema`; the models stay together, apart from behaviour, because they are the file format
+brand owners read and the loader validates. Every field here is named for them, not the code.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ class Examples(_Strict):
     claims: list[ApprovedClaim] = Field(default_factory=list)
 
 
-class _RuleBase(_Strict):
+class RuleBase(_Strict):
+    """What every kind's rule has: identity, where it applies, how a finding is worded."""
+
     id: str = Field(pattern=RULE_ID)
     category: Category
     severity: Severity
@@ -57,7 +60,7 @@ class _Matching(_Strict):
     match: Literal["lemma", "exact"] = "lemma"  # lemma: any inflection; exact: the form as written
 
 
-class ExistenceRule(_RuleBase, _Matching):
+class ExistenceRule(RuleBase, _Matching):
     """Flags each occurrence of a term or pattern."""
 
     kind: Literal["existence"]
@@ -70,7 +73,7 @@ class ExistenceRule(_RuleBase, _Matching):
         return self
 
 
-class SubstitutionRule(_RuleBase):
+class SubstitutionRule(RuleBase):
     """Flags a term and offers the preferred one as a deterministic fix."""
 
     kind: Literal["substitution"]
@@ -78,7 +81,7 @@ class SubstitutionRule(_RuleBase):
     match: Literal["lemma", "exact"] = "lemma"
 
 
-class OccurrenceRule(_RuleBase):
+class OccurrenceRule(RuleBase):
     """At most `max` occurrences of a pattern (or of emoji) per field or per variant."""
 
     kind: Literal["occurrence"]
@@ -94,7 +97,7 @@ class OccurrenceRule(_RuleBase):
         return self
 
 
-class MetricRule(_RuleBase):
+class MetricRule(RuleBase):
     """A measured value kept within bounds. Lengths are measured with merge tags filled."""
 
     kind: Literal["metric"]
@@ -110,7 +113,7 @@ class MetricRule(_RuleBase):
         return self
 
 
-class AssetsRule(_RuleBase):
+class AssetsRule(RuleBase):
     """The items of a list field (Google RSA headlines): how many, and no duplicates.
 
     Checked only where the variant has that field at all (a Meta ad has no `headlines`)."""
@@ -121,7 +124,7 @@ class AssetsRule(_RuleBase):
     unique: bool = False
 
 
-class PartsRule(_RuleBase):
+class PartsRule(RuleBase):
     """Parts a copy cannot go out without (an email's subject and body), missing or blank.
 
     Checked once per copy, even a copy with no fields at all. `when_any` narrows the rule to one
@@ -148,7 +151,7 @@ class PartsRule(_RuleBase):
         return self
 
 
-class ConditionalRule(_RuleBase, _Matching):
+class ConditionalRule(RuleBase, _Matching):
     """A term or pattern that needs something else nearby (a condition, a citation)."""
 
     kind: Literal["conditional"]
@@ -156,7 +159,7 @@ class ConditionalRule(_RuleBase, _Matching):
     scope: Literal["field", "variant"] = "field"
 
 
-class CapitalizationRule(_RuleBase):
+class CapitalizationRule(RuleBase):
     """ALL-CAPS words, except acronyms (the pack's `voice.acronyms`) and the brand's names."""
 
     kind: Literal["capitalization"]
@@ -164,7 +167,7 @@ class CapitalizationRule(_RuleBase):
     allow: list[str] = Field(default_factory=list)
 
 
-class RequiredRule(_RuleBase):
+class RequiredRule(RuleBase):
     """Something that must be present: an opt-out, a placeholder, a disclaimer.
 
     `exempt: true` marks what satisfies the rule as approved boilerplate: other rules do not
@@ -188,7 +191,7 @@ class RequiredRule(_RuleBase):
         return self
 
 
-class PiiRule(_RuleBase):
+class PiiRule(RuleBase):
     """Personal data in copy: emails, phone numbers, card numbers, US social security numbers."""
 
     kind: Literal["pii"]
@@ -196,13 +199,13 @@ class PiiRule(_RuleBase):
     phone_regions: list[str] = Field(default_factory=lambda: ["US"])  # how national numbers read
 
 
-class SmsEncodingRule(_RuleBase):
+class SmsEncodingRule(RuleBase):
     """Characters outside GSM-7, each of which turns the whole SMS into UCS-2."""
 
     kind: Literal["sms_encoding"]
 
 
-class LinkRule(_RuleBase):
+class LinkRule(RuleBase):
     """Links to blocked domains (public shorteners), or to domains the brand does not own."""
 
     kind: Literal["links"]
@@ -210,7 +213,7 @@ class LinkRule(_RuleBase):
     brand_domains_only: bool = False
 
 
-class MergeTagRule(_RuleBase):
+class MergeTagRule(RuleBase):
     """`check: unknown`: merge variables the pack does not define (they would print blank or
     break the send). `check: code`: template logic, expressions or comments (`{% if %}`,
     `{{ 7*7 }}`, `{# … #}`), which the sending engine would execute: copy may hold plain
@@ -221,7 +224,7 @@ class MergeTagRule(_RuleBase):
     check: Literal["unknown", "code", "delimiters"] = "unknown"
 
 
-class ClaimRegistryRule(_RuleBase):
+class ClaimRegistryRule(RuleBase):
     """Uses of registry claims that are expired, not approved for the channel, or missing
     what they require nearby."""
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-Path = tuple[str | int, ...]
+KeyPath = tuple[str | int, ...]  # where a value sits in the data: ("rules", 3, "severity")
 
 MAX_DEPTH = 64  # nested mappings and lists; real packs and briefs use fewer than ten
 
@@ -51,13 +51,13 @@ class _BoundedLoader(yaml.SafeLoader):
             self._depth -= 1
 
 
-def load_with_lines(text: str) -> tuple[Any, dict[Path, int]]:
+def load_with_lines(text: str) -> tuple[Any, dict[KeyPath, int]]:
     loader = _BoundedLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return {}, {}
-        lines: dict[Path, int] = {}
+        lines: dict[KeyPath, int] = {}
         return _build(node, (), lines, loader), lines
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
@@ -68,7 +68,9 @@ def load_with_lines(text: str) -> tuple[Any, dict[Path, int]]:
         loader.dispose()
 
 
-def _build(node: yaml.Node, path: Path, lines: dict[Path, int], loader: _BoundedLoader) -> Any:
+def _build(
+    node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], loader: _BoundedLoader
+) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
@@ -95,10 +97,10 @@ def _construct(node: yaml.Node, loader: _BoundedLoader) -> Any:
         raise YamlSourceError(node.start_mark.line + 1, f"not a valid value: {exc}") from None
 
 
-def line_of(lines: dict[Path, int], loc: Path) -> int | None:
+def line_of(lines: dict[KeyPath, int], loc: KeyPath) -> int | None:
     """The line of the deepest prefix of `loc` that exists (pydantic locs may add union tags)."""
     best: int | None = lines.get(())
-    path: Path = ()
+    path: KeyPath = ()
     for part in loc:
         candidate = (*path, part)
         if candidate in lines:

@@ -12,18 +12,17 @@ phrasings or leaving optional parts out, never by cutting words.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from guardrails import Finding, Severity
+from guardrails import UNKNOWN_FILL, FieldLimit, Finding, Severity
 from guardrails.content import Channel
 from guardrails.merge import fill, find_tags
 from guardrails.rules.models import RequiredRule
 from guardrails.sms import GSM7, TRANSLITERATIONS, segments
+from studio.canonical import sha256_tag
 from studio.drafting.outputs import EmailCopy, GoogleRsaCopy, MetaAdCopy, SmsCopy, output_model
 from studio.drafting.provider import Draft, DraftTask, angles_for
 
@@ -33,9 +32,7 @@ MODEL = "offline-drafter"
 NOTE = "not an LLM: composed from the brief by templates"
 STOP = "Reply STOP to opt out"
 GREETING = 'Hi {{ first_name | default: "there" }},'
-SUBJECT_MAX, PREHEADER_MIN, PREHEADER_MAX = 50, 40, 100
-HEADLINE_MAX, DESCRIPTION_MAX, PATH_MAX = 30, 90, 15
-META_PRIMARY_MAX, META_HEADLINE_MAX, META_DESCRIPTION_MAX = 125, 40, 30
+_UNBOUNDED = 10**6  # a field no length rule of the pack constrains
 _STOP_WORDING = re.compile(r'\b(?:reply|text|txt)\s+"?stop\b', re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?]['\")]*(?=\s)")
 _PATH_STOPWORDS = {"a", "an", "and", "for", "in", "of", "on", "our", "the", "to", "with", "your"}
@@ -93,6 +90,22 @@ class _Claim:
 
 
 @dataclass(frozen=True)
+class _Limits:
+    """The characters each field may hold, as the brand's resolved pack says (its `metric:
+    length` rules, overrides included), so a brand that tightens a limit drafts within it."""
+
+    fields: dict[str, FieldLimit]
+
+    def max(self, name: str) -> int:
+        limit = self.fields.get(name)
+        return limit.max if limit and limit.max is not None else _UNBOUNDED
+
+    def min(self, name: str) -> int:
+        limit = self.fields.get(name)
+        return limit.min if limit and limit.min is not None else 0
+
+
+@dataclass(frozen=True)
 class _Facts:
     """Everything the templates may say, taken from the task once."""
 
@@ -113,6 +126,7 @@ class _Facts:
     index: int
     rank: int  # the variant's place among those of its angle
     worst_case: dict[str, str]
+    limits: _Limits
 
     def allowed(self, text: str) -> bool:
         return self.avoid is None or not self.avoid.search(text)
@@ -190,6 +204,7 @@ def _facts(task: DraftTask) -> _Facts:
         index=task.index,
         rank=task.index // max(1, len(angles_for(brief))),
         worst_case=dict(task.pack.worst_case),
+        limits=_Limits(task.pack.length_limits(Channel(task.copy_channel))),
     )
 
 
@@ -400,7 +415,7 @@ def _subject(f: _Facts, lead: list[str]) -> str:
     }
     candidates = [_bare(lead[0]) if lead else "", *by_angle.get(f.angle, []), first]
     candidates += [f"Meet {f.product}", f.product]
-    fitting = _first_fitting(f.short(c.strip(", ") for c in candidates), SUBJECT_MAX)
+    fitting = _first_fitting(f.short(c.strip(", ") for c in candidates), f.limits.max("subject"))
     return fitting or f"News from {f.brand}"
 
 
@@ -415,8 +430,9 @@ def _preheader(f: _Facts) -> str:
     }
     candidates = [*by_angle.get(f.angle, []), f.audience, f.key, f"{f.key} {_sentence(f.cta)}"]
     kept = f.short(candidates)
-    fitting = _first_fitting(kept, PREHEADER_MAX, PREHEADER_MIN)
-    return fitting or _first_fitting(kept, PREHEADER_MAX) or _sentence(f.cta)
+    most, least = f.limits.max("preheader"), f.limits.min("preheader")
+    fitting = _first_fitting(kept, most, least)
+    return fitting or _first_fitting(kept, most) or _sentence(f.cta)
 
 
 def _sms(f: _Facts) -> SmsCopy:
@@ -464,34 +480,36 @@ def _discloses(f: _Facts) -> bool:
 def _segments(text: str, worst_case: dict[str, str]) -> int:
     """Segments as carriers count them, with merge tags at their longest values."""
     tags = find_tags(text)
-    return segments(fill(text, tags, worst_case, "x" * 20) if tags else text)
+    return segments(fill(text, tags, worst_case, UNKNOWN_FILL) if tags else text)
 
 
 def _google_rsa(f: _Facts) -> GoogleRsaCopy:
+    headline_max, description_max = f.limits.max("headlines"), f.limits.max("descriptions")
     lead = _lead(f)
     hook = lead[0] if lead else ""
     claims = [_title(c.text) for c in f.claims]
-    ends = _first_fitting([_cap(f.ends[0]), _cap(f.ends[1])], HEADLINE_MAX) or ""
+    ends = _first_fitting([_cap(f.ends[0]), _cap(f.ends[1])], headline_max) or ""
     offer = [_title(f.offer), ends] if f.offer else []
     first = {
         "offer": offer,
         "proof": _rotate(claims, f.rank),
-    }.get(f.angle, [_fit_or(_title(hook), _title(_brand_hook(f)), HEADLINE_MAX), _title(f.product)])
+    }.get(f.angle, [_fit_or(_title(hook), _title(_brand_hook(f)), headline_max), _title(f.product)])
     general = [_title(f.product), _title(f.key), _title(f.cta), *claims, *offer]
     general += [_title(f.audience), f.brand]
-    headlines = _assets(f.short([*first, *_rotate(general, f.rank)]), HEADLINE_MAX, 15)
+    headlines = _assets(f.short([*first, *_rotate(general, f.rank)]), headline_max, 15)
     if len(headlines) < 3:  # Google needs three
-        headlines = _assets([*headlines, f"Shop {f.brand}", f"{f.brand} Online"], HEADLINE_MAX, 3)
+        headlines = _assets([*headlines, f"Shop {f.brand}", f"{f.brand} Online"], headline_max, 3)
     offer_line = _sentence(f"{f.offer}, {f.ends[0]}" if f.ends[0] else f.offer) if f.offer else ""
-    descriptions = [" ".join(lead), _fit_or(hook, _brand_hook(f), DESCRIPTION_MAX), f.key]
+    descriptions = [" ".join(lead), _fit_or(hook, _brand_hook(f), description_max), f.key]
     descriptions += [_offer_line(f), offer_line, f.terms]
-    descriptions += _fitting_prefix(f.standalone, DESCRIPTION_MAX)
+    descriptions += _fitting_prefix(f.standalone, description_max)
     descriptions += [c.sentence() for c in f.claims]
     descriptions += [f.audience, _sentence(f"{f.cta} at {f.brand}")]
-    path1, path2 = _path(f.product) or _path(f.brand), _path(f.cta)
+    path1 = _path(f.product, f.limits.max("path1")) or _path(f.brand, f.limits.max("path1"))
+    path2 = _path(f.cta, f.limits.max("path2"))
     return GoogleRsaCopy(
         headlines=[h.replace("!", "") for h in headlines],
-        descriptions=_assets(f.short(descriptions), DESCRIPTION_MAX, 4),
+        descriptions=_assets(f.short(descriptions), description_max, 4),
         path1=path1,
         path2=path2 if path2 and path2 != path1 else "shop",
     )
@@ -520,13 +538,13 @@ def _fitting_prefix(lines: Iterable[str], limit: int) -> list[str]:
     return out
 
 
-def _path(text: str) -> str:
+def _path(text: str, limit: int) -> str:
     """A display path: lowercase words joined by hyphens, as many as fit, none cut."""
     words = [w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _PATH_STOPWORDS]
     path = ""
     for word in words:
         joined = f"{path}-{word}" if path else word
-        if len(joined) > PATH_MAX:
+        if len(joined) > limit:
             break
         path = joined
     return path
@@ -542,10 +560,12 @@ def _meta(f: _Facts) -> MetaAdCopy:
         "proof": _rotate([f"{f.product}: {c.text}" for c in f.claims], f.rank),
     }.get(f.angle, [])
     headline = _first_fitting(
-        f.short([*by_angle, first, f.product, f"Meet {f.product}"]), META_HEADLINE_MAX
+        f.short([*by_angle, first, f.product, f"Meet {f.product}"]), f.limits.max("headline")
     )
     ends = [_cap(f.ends[0]), _cap(f.ends[1])] if f.angle == "offer" else []
-    description = _first_fitting(f.short([*ends, f.cta, f"Shop {f.brand}"]), META_DESCRIPTION_MAX)
+    description = _first_fitting(
+        f.short([*ends, f.cta, f"Shop {f.brand}"]), f.limits.max("description")
+    )
     return MetaAdCopy(
         primary_text=primary, headline=headline or f.brand, description=description or f.brand
     )
@@ -554,16 +574,17 @@ def _meta(f: _Facts) -> MetaAdCopy:
 def _meta_primary(f: _Facts, sentences: list[str]) -> tuple[str, int]:
     """Primary text: the lead, then what fits of the audience line and the must_say lines
     (these first when the lead makes a claim or an offer); and how many lines it carries."""
+    primary_max = f.limits.max("primary_text")
     lead = " ".join(sentences)
-    primary = lead if len(lead) <= META_PRIMARY_MAX or not sentences else sentences[0]
-    lines = _fitting_prefix(f.standalone, META_PRIMARY_MAX)
+    primary = lead if len(lead) <= primary_max or not sentences else sentences[0]
+    lines = _fitting_prefix(f.standalone, primary_max)
     extras = [*lines, f.audience] if _discloses(f) else [f.audience, *lines]
     carried, lines_stopped = 0, False  # a later line may lean on an earlier one
     for extra in extras:
         is_line = extra in lines
         if is_line and lines_stopped:
             continue
-        if f.allowed(extra) and len(f"{primary} {extra}") <= META_PRIMARY_MAX:
+        if f.allowed(extra) and len(f"{primary} {extra}") <= primary_max:
             primary = f"{primary} {extra}"
             carried += is_line
         else:
@@ -707,13 +728,14 @@ def _provenance(task: DraftTask, *repairing: Any) -> dict[str, Any]:
         "index": task.index,
         "angle": task.angle,
         "rules_version": task.pack.version,
-        "repairing": [r if isinstance(r, dict) else [f.model_dump() for f in r] for r in repairing],
+        "repairing": [
+            r if isinstance(r, dict) else [f.model_dump(mode="json") for f in r] for r in repairing
+        ],
     }
-    digest = hashlib.sha256(json.dumps(inputs, sort_keys=True, default=str).encode()).hexdigest()
     return {
         "provider": OfflineDrafter.name,
         "model": MODEL,
         "note": NOTE,
         "angle": task.angle,
-        "prompt_hash": f"sha256:{digest}",
+        "prompt_hash": sha256_tag(inputs),
     }

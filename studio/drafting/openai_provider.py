@@ -10,7 +10,6 @@ failure becomes a `DraftingError` that says what happened and names the endpoint
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -23,8 +22,8 @@ from guardrails import Finding
 from studio.drafting.prompts import Prompts, messages_hash
 from studio.drafting.provider import Draft, DraftingError, DraftTask
 from studio.errors import first_error
+from studio.settings import DEFAULT_MODEL, settings
 
-DEFAULT_MODEL = "gpt-4o-mini"
 _JSON_OBJECT = re.compile(r"\{.*\}", re.DOTALL)
 
 
@@ -40,15 +39,16 @@ class LLMSettings:
 
     @classmethod
     def from_env(cls) -> LLMSettings:
-        env = os.environ.get
+        configured = settings()
+        key = configured.llm_api_key
         return cls(
-            base_url=env("STUDIO_LLM_BASE_URL") or None,
-            api_key=env("STUDIO_LLM_API_KEY") or env("OPENAI_API_KEY") or None,
-            model=env("STUDIO_LLM_MODEL") or DEFAULT_MODEL,
-            timeout=float(env("STUDIO_LLM_TIMEOUT") or 60),
-            max_retries=int(env("STUDIO_LLM_MAX_RETRIES") or 2),
-            concurrency=int(env("STUDIO_LLM_CONCURRENCY") or 8),
-            structured=env("STUDIO_LLM_STRUCTURED") or "auto",
+            base_url=configured.llm_base_url,
+            api_key=key.get_secret_value() if key else None,
+            model=configured.llm_model,
+            timeout=configured.llm_timeout,
+            max_retries=configured.llm_max_retries,
+            concurrency=configured.llm_concurrency,
+            structured=configured.llm_structured,
         )
 
     @property

@@ -15,11 +15,12 @@ from typing import Any
 from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError
 from jinja2.sandbox import SandboxedEnvironment
 
-from guardrails import CompiledPack, Finding
+from guardrails import Channel, CompiledPack, FieldLimit, Finding
 from studio.canonical import sha256_tag
-from studio.config import REPO_ROOT
+from studio.drafting.outputs import output_model
 from studio.drafting.provider import DraftTask
 from studio.errors import InvalidInput
+from studio.settings import REPO_ROOT
 
 ANGLE_HELP = {
     "benefit": "lead with what the product does for this segment",
@@ -85,7 +86,27 @@ class Prompts:
             "angle": task.angle,
             "angle_help": ANGLE_HELP[task.angle],
             "must_say": brief.must_say,
+            "lengths": lengths(task),
         }
+
+
+def lengths(task: DraftTask) -> dict[str, str]:
+    """How long each field of the task's channel may be, in words for the model, read from the
+    brand's resolved pack: the limits the check will hold the draft to."""
+    limits = task.pack.length_limits(Channel(task.copy_channel))
+    return {
+        name: _length_phrase(limits.get(name))
+        for name in output_model(task.channel.key).model_fields
+    }
+
+
+def _length_phrase(limit: FieldLimit | None) -> str:
+    least, most = (limit.min, limit.max) if limit else (None, None)
+    if least is not None and most is not None:
+        return f"{least} to {most} characters"
+    if most is not None:
+        return f"at most {most} characters"
+    return f"at least {least} characters" if least is not None else "any length"
 
 
 def pack_context(pack: CompiledPack, claim_ids: list[str]) -> dict[str, Any]:

@@ -1,0 +1,90 @@
+"""Drafting a brief now, for whoever asked and is waiting (`studio generate`, the UI's New brief
+page): saved as a job claimed by the caller, or with no database at all when nothing is to be
+kept. Queued drafting is `jobs.enqueue` plus a worker."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from studio.drafting.brief import load_brief
+from studio.drafting.factory import configured_drafter as configured_drafter  # for the UI
+from studio.drafting.factory import describe, make_provider
+from studio.drafting.provider import Provider, close_provider
+from studio.drafting.runner import Outcome as Outcome  # what surfaces print
+from studio.drafting.runner import draft_all
+from studio.services import jobs
+from studio.store.db import Database
+
+OnOutcome = Callable[[Outcome], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What is about to be drafted, told before the first call so progress has a total."""
+
+    variants: int
+    drafter: str
+
+
+@dataclass
+class Drafted:
+    """How a drafting run ended; `variant_ids` maps each variant's key to its saved id."""
+
+    job_id: int | None
+    status: str
+    drafter: str
+    is_llm: bool
+    outcomes: list[Outcome]
+    variant_ids: dict[str, int | None]
+
+
+def draft_brief(
+    brief_path: Path,
+    *,
+    provider_name: str | None,
+    db: Database | None,
+    actor: str | None,
+    rounds: int,
+    on_plan: Callable[[Plan], None],
+    on_outcome: OnOutcome,
+) -> Drafted:
+    """Draft a brief file's variants, check and repair them; with a database, save them as a
+    job by `actor` (each variant saved as it arrives)."""
+    brief = load_brief(brief_path)
+    provider = make_provider(provider_name)
+    tasks = jobs.build_tasks(brief)
+    on_plan(Plan(len(tasks), describe(provider)))
+    if db is None:
+        outcomes = asyncio.run(_draft_unsaved(provider, tasks, rounds, on_outcome))
+        status = "failed" if any(not o.ok for o in outcomes) else "done"
+        return Drafted(None, status, describe(provider), provider.is_llm, outcomes, {})
+    if actor is None:
+        raise ValueError("saving drafts needs the acting user")
+    job_id = jobs.enqueue(db, brief, actor=actor, provider=provider.name,
+                          options={"rounds": rounds},
+                          claim_for=f"generate@{jobs.worker_name()}")  # fmt: skip
+    result = asyncio.run(_run_saved(db, job_id, provider, on_outcome))
+    return Drafted(job_id, result.status, describe(provider), provider.is_llm, result.outcomes,
+                   jobs.saved_variants(db, job_id))  # fmt: skip
+
+
+async def _draft_unsaved(
+    provider: Provider, tasks: list[jobs.DraftTask], rounds: int, on_outcome: OnOutcome
+) -> list[Outcome]:
+    try:
+        return await draft_all(provider, tasks, concurrency=provider.concurrency,
+                               max_rounds=rounds, on_outcome=on_outcome)  # fmt: skip
+    finally:
+        await close_provider(provider)
+
+
+async def _run_saved(
+    db: Database, job_id: int, provider: Provider, on_outcome: OnOutcome
+) -> jobs.JobResult:
+    try:
+        return await jobs.run_job(db, job_id, provider, on_outcome=on_outcome)
+    finally:
+        await close_provider(provider)

@@ -1,0 +1,148 @@
+"""Running the guardrails on stored copy: which pack a brand uses, and the stored report.
+
+The pack is read from disk on every call (cached on the files' size and mtime), so an edited rule
+file takes effect at once and an approval always binds to the rules as they are now.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session
+
+from guardrails import Channel, CompiledPack, Report, Severity, compile_pack, load_pack
+from guardrails import Variant as Copy
+from guardrails.examples import find_packs
+from studio.canonical import sha256_tag
+from studio.errors import InvalidInput, first_error
+from studio.settings import resolve_pack_dir, settings
+from studio.store.models import CheckReport, Variant, VariantVersion, saved_id
+
+_BRAND_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
+_loaded: dict[str, tuple[tuple[Any, ...], CompiledPack]] = {}
+
+
+def brand_pack(slug: str) -> CompiledPack:
+    """The compiled rule pack of a brand (its folder under the rules root), current on disk."""
+    if not _BRAND_SLUG.fullmatch(slug):
+        raise InvalidInput(
+            f"brand {slug!r}: a brand is a rule-pack folder name (lowercase letters, digits, '-')"
+        )
+    directory = resolve_pack_dir(slug)
+    if not (directory / "pack.yaml").is_file():
+        raise InvalidInput(f"brand {slug!r} has no rule pack at {directory}/pack.yaml")
+    return pack_at(directory)
+
+
+def pack_at(directory: Path) -> CompiledPack:
+    """The compiled pack in a folder, recompiled when any rule file under the rules root (or
+    the folder itself) changed: what `studio check`, the Check copy page and an approval use."""
+    signature = _files_signature(settings().rules_root(), directory)
+    key = str(directory.resolve())
+    cached = _loaded.get(key)
+    if cached is None or cached[0] != signature:
+        cached = (signature, compile_pack(load_pack(directory)))
+        _loaded[key] = cached
+    return cached[1]
+
+
+def named_pack(name_or_path: str | None) -> CompiledPack:
+    """A pack given by name under the rules root or by path; none means the baselines."""
+    return pack_at(resolve_pack_dir(name_or_path))
+
+
+def pack_choices() -> dict[str, str]:
+    """What a person may check copy against: each brand's pack by name, and the baselines."""
+    root = settings().rules_root()
+    choices = {"Baselines only": "_baseline"}
+    for pack_dir in find_packs(root):
+        if not pack_dir.name.startswith("_") and "_baseline" not in pack_dir.parts:
+            choices[pack_dir.name] = pack_dir.name
+    return choices
+
+
+def check_copy(pack_name: str | None, channel: str, fields: dict[str, Any]) -> CheckedCopy:
+    """Check copy nobody saved (a playground, a linter run) under the pack as it is now."""
+    pack = named_pack(pack_name)
+    copy = as_copy(channel, fields)
+    return CheckedCopy(copy, pack.version, len(pack.rules), pack.check(copy))
+
+
+@dataclass(frozen=True)
+class CheckedCopy:
+    copy: Copy
+    rules_version: str
+    rule_count: int
+    report: Report
+
+
+def _files_signature(*roots: Path) -> tuple[Any, ...]:
+    stats = []
+    for path in sorted({p for root in roots for p in root.rglob("*.yaml")}):
+        stat = path.stat()
+        stats.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return tuple(stats)
+
+
+def content_hash(channel: str, fields: dict[str, Any]) -> str:
+    """What an approval binds to: the channel and every field, canonically serialised."""
+    return sha256_tag({"channel": channel, "fields": fields})
+
+
+def as_copy(channel: str, fields: dict[str, Any]) -> Copy:
+    """Validated copy for a channel; a bad field is an InvalidInput naming it."""
+    try:
+        return Copy(channel=Channel(channel), fields=fields)
+    except ValueError as exc:
+        raise InvalidInput(f"{channel} copy is not valid: {first_error(exc)}") from None
+
+
+def _counts(report: Report) -> dict[Severity, int]:
+    counts = dict.fromkeys(Severity, 0)
+    for finding in report.findings:
+        counts[finding.severity] += 1
+    return counts
+
+
+def store_report(
+    session: Session,
+    variant: Variant,
+    version: VariantVersion,
+    pack: CompiledPack,
+    known: Report | None = None,
+) -> CheckReport:
+    """Check a version under `pack` (unless `known` is that check) and store the report as a
+    reviewer will see it."""
+    report = known if known is not None else pack.check(as_copy(variant.channel, version.fields))
+    counts = _counts(report)
+    stored = CheckReport(
+        variant_id=saved_id(variant),  # saved before it is checked
+        version_number=version.number,
+        rules_version=pack.version,
+        verdict=report.verdict.value,
+        error_count=counts[Severity.ERROR],
+        warning_count=counts[Severity.WARNING],
+        suggestion_count=counts[Severity.SUGGESTION],
+        report=report.model_dump(mode="json"),
+    )
+    session.add(stored)
+    session.flush()
+    return stored
+
+
+def summary_of(report: CheckReport) -> dict[str, int]:
+    """The variant columns the review queue sorts on. Any error outranks any number of
+    warnings, and warnings outrank suggestions."""
+    risk = report.error_count * 10_000 + report.warning_count * 100 + report.suggestion_count
+    return {
+        "risk": risk,
+        "error_count": report.error_count,
+        "warning_count": report.warning_count,
+    }
+
+
+def stored_report(row: CheckReport) -> Report:
+    return Report.model_validate(row.report)

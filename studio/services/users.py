@@ -1,0 +1,102 @@
+"""Managing accounts: who may add, disable and re-password users, and the first admin.
+
+Only an admin manages other people's accounts; anyone may change their own password, after
+giving the current one. The first admin comes from an explicit set-up step that refuses once an
+admin exists, so nobody becomes admin by reaching an empty-looking database first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from studio.errors import Refused
+from studio.services import accounts, tokens
+from studio.services.acting import attempt
+from studio.services.policy import Action, require_role
+from studio.store.db import Database
+from studio.store.models import Role, TokenKind, User, iso_seconds
+
+SETUP_ACTOR = "setup"  # the audit log's actor for the first admin
+
+
+@dataclass(frozen=True)
+class UserView:
+    name: str
+    role: str
+    disabled: bool
+    created_at: str | None
+
+
+def create_first_admin(db: Database, name: str, password: str) -> UserView:
+    """The first admin of a database; refused once any enabled admin exists."""
+    with db.write() as session:
+        admins = _enabled_admins(session)
+        if admins:
+            names = ", ".join(sorted(admins))
+            raise Refused(
+                "first-admin",
+                f"this database already has an admin ({names}); an admin adds further users",
+            )
+        return _view(accounts.add(session, name, Role.ADMIN, password, by=SETUP_ACTOR))
+
+
+def add_user(db: Database, *, actor: str, name: str, role: Role, password: str) -> UserView:
+    def body(session: Session, user: User) -> UserView:
+        require_role(user, Action.MANAGE_USERS)
+        return _view(accounts.add(session, name, role, password, by=user.name))
+
+    return attempt(db, actor, "user.add", ("user", name), body)
+
+
+def change_password(
+    db: Database, *, actor: str, name: str, password: str, current_password: str | None = None
+) -> None:
+    """An admin sets anyone's password; a user sets their own after giving the current one.
+    Either way that user's sessions end, so a taken-over session does not outlive the change."""
+
+    def body(session: Session, user: User) -> None:
+        if name == user.name:
+            if accounts.authenticate(session, user.name, current_password or "") is None:
+                raise Refused("reauthentication", "the current password is wrong: the "
+                              "password was not changed")  # fmt: skip
+        else:
+            require_role(user, Action.MANAGE_USERS)
+        target = accounts.get(session, name)
+        accounts.set_password(session, name, password, by=user.name)
+        tokens.revoke_all(session, target, (TokenKind.SESSION,))
+
+    attempt(db, actor, "user.set-password", ("user", name), body)
+
+
+def disable_user(db: Database, *, actor: str, name: str) -> None:
+    """Disable an account and revoke everything it signed in with; the last admin stays."""
+
+    def body(session: Session, user: User) -> None:
+        require_role(user, Action.MANAGE_USERS)
+        target = accounts.get(session, name)
+        if target.role == Role.ADMIN and _enabled_admins(session) == {target.name}:
+            raise Refused("last-admin", f"{name} is the only enabled admin; add another admin "
+                          "before disabling this one")  # fmt: skip
+        accounts.disable(session, name, by=user.name)
+        tokens.revoke_all(session, target, (TokenKind.SESSION, TokenKind.PERSONAL))
+
+    attempt(db, actor, "user.disable", ("user", name), body)
+
+
+def list_users(db: Database, *, actor: str) -> list[UserView]:
+    with db.read() as session:
+        accounts.acting(session, actor)
+        return [_view(user) for user in accounts.list_users(session)]
+
+
+def _enabled_admins(session: Session) -> set[str]:
+    rows = session.exec(
+        select(User.name).where(User.role == Role.ADMIN, col(User.disabled).is_(False))
+    )
+    return set(rows)
+
+
+def _view(user: User) -> UserView:
+    return UserView(user.name, user.role, user.disabled, iso_seconds(user.created_at))

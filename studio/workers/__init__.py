@@ -1,0 +1,1 @@
+"""Long-running loops over the service layer: drafting jobs now, webhook deliveries next."""

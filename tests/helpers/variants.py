@@ -1,0 +1,22 @@
+"""Variants in a known state, made through the service layer as people would make them."""
+
+from __future__ import annotations
+
+from studio.services import review
+from studio.services.schemas import VariantSummary
+from studio.store.db import Database
+
+CLEAN = "Brightleaf: our vitamins support your routine. Reply STOP to opt out"
+CURE = "Brightleaf: our vitamins cure colds. Reply STOP to opt out"
+JUSTIFIED = "Legal signed off the wording, ticket LEG-2211"
+
+
+def draft(db: Database, body: str = CLEAN, author: str = "wendy") -> VariantSummary:
+    return review.create_variant(
+        db, actor=author, brand="brightleaf", channel="sms", fields={"body": body}
+    )
+
+
+def in_review(db: Database, body: str = CLEAN, author: str = "wendy") -> VariantSummary:
+    variant = draft(db, body, author)
+    return review.submit(db, variant.id, actor=author)
