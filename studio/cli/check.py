@@ -27,11 +27,11 @@ from guardrails import (
 )
 from guardrails.content import lone_surrogate
 from guardrails.fixes import apply_fixes
-from studio.cli.support import Format, broken_pack, usage_error
+from studio.cli.support import EXIT_USAGE, Format, broken_pack, usage_error
 from studio.errors import first_error
 from studio.services import packs
 
-EXIT_OK, EXIT_BLOCKED, EXIT_USAGE = 0, 1, 2
+EXIT_OK, EXIT_BLOCKED = 0, 1  # and EXIT_USAGE (2), as every command: linters' codes
 
 
 class InputError(Exception):

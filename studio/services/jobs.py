@@ -24,14 +24,15 @@ from studio.drafting.brief import Brief
 from studio.drafting.factory import make_provider as make_provider  # for workers
 from studio.drafting.provider import DraftTask, Provider, angles_for, close_provider
 from studio.drafting.runner import DEFAULT_REPAIR_ROUNDS, Outcome, draft_all
-from studio.errors import InvalidInput, NotFound, StudioError
+from studio.errors import InvalidInput, StudioError
 from studio.services import audit, packs, review
 from studio.services.acting import attempt
 from studio.services.policy import Action, require_role
 from studio.store import brands
+from studio.store import jobs as job_rows
 from studio.store.db import Database
-from studio.store.models import MAX_ID, Job, JobItem, JobStatus, User, Variant, saved_id, utcnow
 from studio.store.models import Brief as BriefRow
+from studio.store.models import Job, JobItem, JobStatus, User, Variant, saved_id, utcnow
 
 STALE_AFTER = dt.timedelta(seconds=60)
 HEARTBEAT_EVERY = 5.0
@@ -161,19 +162,12 @@ def requeue_stale(db: Database, stale_after: dt.timedelta = STALE_AFTER) -> list
         return [job.id for job in stale if job.id is not None]
 
 
-def get_job(session: Session, job_id: int) -> Job:
-    job = session.get(Job, job_id) if 0 < job_id <= MAX_ID else None
-    if job is None:
-        raise NotFound(f"no job #{job_id}")
-    return job
-
-
 def retry_failed(db: Database, job_id: int, *, actor: str) -> int:
     """Queue a failed job again with its failed items; returns how many will be drafted."""
 
     def body(session: Session, user: User) -> int:
         require_role(user, Action.CREATE)
-        job = get_job(session, job_id)
+        job = job_rows.get(session, job_id)
         if job.status != JobStatus.FAILED:
             raise InvalidInput(f"job #{job_id} is {job.status}; only a failed job can be retried")
         failed = session.exec(
@@ -254,7 +248,7 @@ def _load(db: Database, job_id: int) -> tuple[Job, Brief, str, dict[str, int]]:
     variant now instead of being drafted again.
     """
     with db.write() as session:
-        job = get_job(session, job_id)
+        job = job_rows.get(session, job_id)
         spec = session.get(BriefRow, job.brief_id)
         assert spec is not None  # a foreign key
         brief = Brief.model_validate(spec.spec)
@@ -400,7 +394,7 @@ def saved_variants(db: Database, job_id: int) -> dict[str, int | None]:
 def provider_of(db: Database, job_id: int) -> str:
     """The drafter a job was queued for."""
     with db.read() as session:
-        return get_job(session, job_id).provider
+        return job_rows.get(session, job_id).provider
 
 
 def run_claimed(db: Database, job_id: int, provider: Provider) -> JobResult:

@@ -40,7 +40,9 @@ def brand_pack(slug: str) -> CompiledPack:
 def pack_at(directory: Path) -> CompiledPack:
     """The compiled pack in a folder, recompiled when any rule file under the rules root (or
     the folder itself) changed: what `studio check`, the Check copy page and an approval use."""
-    signature = _files_signature(settings().rules_root(), directory)
+    root = settings().rules_root()
+    inside = directory.resolve().is_relative_to(root.resolve())
+    signature = _files_signature(root) if inside else _files_signature(root, directory)
     key = str(directory.resolve())
     cached = _loaded.get(key)
     if cached is None or cached[0] != signature:
@@ -81,7 +83,7 @@ class CheckedCopy:
 
 def _files_signature(*roots: Path) -> tuple[Any, ...]:
     stats = []
-    for path in sorted({p for root in roots for p in root.rglob("*.yaml")}):
+    for path in sorted(p for root in roots for p in root.rglob("*.yaml")):
         stat = path.stat()
         stats.append((str(path), stat.st_mtime_ns, stat.st_size))
     return tuple(stats)

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
-from studio.errors import InvalidInput, NotFound
+from studio.errors import InvalidInput
 from studio.services import accounts
 from studio.services.schemas import (
     ApprovalView,
@@ -28,6 +28,7 @@ from studio.services.schemas import (
     VariantDetail,
     VariantSummary,
 )
+from studio.store import jobs as job_rows
 from studio.store import variants
 from studio.store.db import Database
 from studio.store.models import (
@@ -303,9 +304,7 @@ def job_detail(db: Database, actor: str, job_id: int) -> JobDetail:
     """One job and where each of its variants stands."""
     with db.read() as session:
         accounts.acting(session, actor)
-        job = session.get(Job, job_id) if 0 < job_id <= MAX_ID else None
-        if job is None:
-            raise NotFound(f"no job #{job_id}")
+        job = job_rows.get(session, job_id)
         user = session.get(User, job.requested_by)
         items = session.exec(
             select(JobItem).where(JobItem.job_id == job_id).order_by(col(JobItem.id))

@@ -22,11 +22,19 @@ def _app() -> AppTest:
     return app
 
 
-def test_sms_findings_are_highlighted_and_listed() -> None:
+def _checked_sms(text: str, brand: str | None = None) -> AppTest:
+    """The page after checking `text` as an SMS (under `brand`'s pack, else the baselines)."""
     app = _app()
+    if brand is not None:
+        app.selectbox[0].select(brand).run()
     app.selectbox[1].select("sms").run()
-    app.text_area[0].input("Save 20% TODAY only!! <script>alert(1)</script>")
+    app.text_area[0].input(text)
     app.button[0].click().run()
+    return app
+
+
+def test_sms_findings_are_highlighted_and_listed() -> None:
+    app = _checked_sms("Save 20% TODAY only!! <script>alert(1)</script>")
     assert not app.exception
     assert "Blocked" in app.subheader[0].value
     marked = [m.value for m in app.markdown if "<mark" in m.value]
@@ -38,11 +46,9 @@ def test_sms_findings_are_highlighted_and_listed() -> None:
 
 
 def test_brand_pack_recognises_approved_claims() -> None:
-    app = _app()
-    app.selectbox[0].select("brightleaf").run()
-    app.selectbox[1].select("sms").run()
-    app.text_area[0].input("Brightleaf: free shipping on orders over $35. Reply STOP to opt out.")
-    app.button[0].click().run()
+    app = _checked_sms(
+        "Brightleaf: free shipping on orders over $35. Reply STOP to opt out.", "brightleaf"
+    )
     assert "Pass" in app.subheader[0].value
     assert any("Approved claim" in s.value for s in app.success)
 
@@ -70,11 +76,7 @@ def test_a_rule_file_edited_while_the_page_is_open_applies_to_the_next_check(
     rules_dir: Path,
 ) -> None:
     """The page judges copy under the pack an approval would use now, not one cached at start."""
-    app = _app()
-    app.selectbox[0].select("brightleaf").run()
-    app.selectbox[1].select("sms").run()
-    app.text_area[0].input("Brightleaf: a calmer morning routine. Reply STOP to opt out.")
-    app.button[0].click().run()
+    app = _checked_sms("Brightleaf: a calmer morning routine. Reply STOP to opt out.", "brightleaf")
     assert "Pass" in app.subheader[0].value
     first_version = next(c.value for c in app.caption if "Rules version" in c.value)
     ban_term(rules_dir, "brightleaf", "calmer")
