@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from guardrails import Finding
-from studio.ui.components.highlight import highlight_html
+from studio.ui.components.highlight import findings_html, highlight_html
 from tests.conftest import REPO, ban_term
 
 # a real Streamlit run per test; `scripts/test.sh -m "not slow"` skips it
@@ -84,3 +85,27 @@ def test_a_rule_file_edited_while_the_page_is_open_applies_to_the_next_check(
     assert "Blocked" in app.subheader[0].value
     assert any("<code>TEST-BANNED</code>" in m.value for m in app.markdown)
     assert next(c.value for c in app.caption if "Rules version" in c.value) != first_version
+
+
+def test_copy_is_shown_as_written_not_as_markdown() -> None:
+    """Streamlit renders Markdown: emphasis, links, maths, headings and colour directives in
+    copy must reach the reader as the characters the copywriter typed."""
+    copy = "# Sale __class__ **now** https://x.example $5$ :red[hot] [go](https://evil.example)"
+    out = highlight_html(copy, [])
+    for active in ("# Sale", "__", "**", "https://", "$5$", ":red[", "]("):
+        assert active not in out
+    assert html.unescape(out) == copy  # and nothing of it is lost
+
+
+def test_a_finding_with_a_blank_line_cannot_end_the_findings_block() -> None:
+    finding = Finding(
+        rule="X", category="tone", severity="warning", field="body", start=0, end=8,
+        text="a\n\n# b", message="m\n\n**bold**",
+    )  # fmt: skip
+    assert "\n" not in findings_html([finding])
+
+
+def test_the_page_shows_template_code_in_copy_literally() -> None:
+    app = _checked_sms('Brightleaf {{ "".__class__ }} Reply STOP to opt out', "brightleaf")
+    (copy,) = [m.value for m in app.markdown if "<mark" in m.value]
+    assert "&#95;&#95;class&#95;&#95;" in copy and "__class__" not in copy
