@@ -81,7 +81,7 @@ EXIT_CODES: dict[str, int] = {
 HTTP_STATUSES: dict[str, int] = {
     StudioError.code: 500,
     NotFound.code: 404,
-    InvalidInput.code: 422,
+    InvalidInput.code: 400,
     DatabaseBusy.code: 503,
     NotAuthenticated.code: 401,
     Refused.code: 403,

@@ -43,6 +43,14 @@ class Settings(BaseSettings):
     llm_max_retries: int = Field(2, ge=0, le=20)
     llm_concurrency: int = Field(8, ge=1, le=256)
     llm_structured: str = Field("auto", pattern="^(auto|text)$")
+    api_rate_limit: str = Field(
+        "1200/minute",
+        pattern=r"^\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?$",
+        description="requests per API key (the `limits` notation, e.g. 1200/minute)",
+    )
+    api_max_body_bytes: int = Field(1_000_000, ge=1024, le=50_000_000)
+    feedback_min_sends: int = Field(100, ge=0, le=10_000_000, description="before reallocating")
+    webhook_timeout: float = Field(15.0, gt=0, le=120, description="seconds per delivery")
 
     def rules_root(self) -> Path:
         """The folder of brand rule packs: the setting, else ./brand_rules, else the repo's."""

@@ -1,6 +1,7 @@
-"""The layers depend one way: `cli | ui | workers (| api) -> services -> store, drafting ->
-guardrails`, with `errors`, `settings` and `canonical` as leaves anyone may use. A surface that
-reached into the store or the drafter would grow workflow logic of its own; this keeps it thin.
+"""The layers depend one way: `cli | ui | workers | api -> services -> store, drafting,
+publishing -> guardrails`, with `errors`, `settings` and `canonical` as leaves anyone may use.
+A surface that reached into the store or the drafter would grow workflow logic of its own;
+this keeps it thin.
 """
 
 from __future__ import annotations
@@ -20,12 +21,14 @@ DATABASE_LIBRARIES = {"sqlmodel", "sqlalchemy", "alembic", "psycopg"}
 ALLOWED: dict[str, set[str]] = {
     "studio.store": set(),
     "studio.drafting": set(),
-    "studio.services": {"studio.store", "studio.drafting"},
+    "studio.publishing": set(),
+    "studio.services": {"studio.store", "studio.drafting", "studio.publishing"},
     "studio.workers": {"studio.services"},
     "studio.ui": {"studio.services"},
+    "studio.api": {"studio.services", "studio.publishing"},
     "studio.cli": {"studio.services", "studio.workers"},  # the CLI is how workers are started
 }
-SURFACES = ("studio.workers", "studio.ui", "studio.cli")
+SURFACES = ("studio.workers", "studio.ui", "studio.cli", "studio.api")
 
 
 def module_name(path: Path) -> str:

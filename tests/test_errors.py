@@ -32,7 +32,7 @@ def test_every_kind_has_its_own_code_in_both_tables() -> None:
     ("kind", "exit_code", "status"),
     [
         (errors.NotFound("x"), 2, 404),
-        (errors.InvalidInput("x"), 2, 422),
+        (errors.InvalidInput("x"), 2, 400),
         (errors.NotAuthenticated("x"), 1, 401),
         (errors.Refused("role", "x"), 1, 403),
         (errors.Conflict("x"), 1, 409),

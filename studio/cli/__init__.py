@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from studio.cli import (
+    api,
     audit,
     auth,
     check,
@@ -12,6 +13,7 @@ from studio.cli import (
     demo,
     generate,
     jobs,
+    keys,
     rules,
     tokens,
     up,
@@ -25,10 +27,10 @@ app = typer.Typer(
 )
 for group, name in ((rules.app, "rules"), (users.app, "users"), (variants.app, "variants"),
                     (audit.app, "audit"), (jobs.app, "jobs"), (tokens.app, "tokens"),
-                    (database.app, "db")):  # fmt: skip
+                    (database.app, "db"), (keys.app, "keys")):  # fmt: skip
     app.add_typer(group, name=name)
 for command in (auth.init, auth.login, auth.logout, auth.whoami, check.check, generate.generate,
-                worker.worker, up.up):  # fmt: skip
+                worker.worker, up.up, api.api):  # fmt: skip
     app.command()(command)
 app.command("demo")(demo.demo)
 

@@ -67,15 +67,8 @@ def read_text(path: str) -> str:
         raise InputError(f"{path}: not UTF-8 text (invalid byte at offset {exc.start})") from None
 
 
-def finding_json(report: Report) -> list[dict[str, Any]]:
-    keys = ("rule", "category", "severity", "field", "start", "end", "text", "message",
-            "suggestions", "fix", "source")  # fmt: skip
-    return [f.model_dump(mode="json", include=set(keys)) for f in report.findings]
-
-
 def result_json(ident: str, report: Report) -> str:
-    body = {"id": ident, "verdict": report.verdict.value, "findings": finding_json(report)}
-    return json.dumps(body, ensure_ascii=False)
+    return json.dumps(packs.report_document(ident, report), ensure_ascii=False)
 
 
 def line_col(text: str, offset: int) -> tuple[int, int]:

@@ -17,7 +17,7 @@ from sqlmodel import Session
 from guardrails import Report
 from guardrails import Variant as Copy
 from studio.errors import Conflict, InvalidInput
-from studio.services import audit, packs, queries
+from studio.services import audit, packs, publishing, queries
 from studio.services.acting import attempt
 from studio.services.policy import COMMENT_REQUIRED, Action
 from studio.services.schemas import VariantSummary
@@ -81,6 +81,7 @@ def decide_on(
         audit.record(session, user.name, f"variant.{action.value}", "variant", variant_id,
                      state_before=before, state_after=variant.status,
                      detail=change.detail)  # fmt: skip
+        publishing.republish(session, variant)
         return queries.summary(session, variant)
 
     return attempt_on_variant(db, actor, action, variant_id, body)

@@ -73,6 +73,14 @@ def check_copy(pack_name: str | None, channel: str, fields: dict[str, Any]) -> C
     return CheckedCopy(copy, pack.version, len(pack.rules), pack.check(copy))
 
 
+def report_document(ident: str, report: Report) -> dict[str, Any]:
+    """A report as `studio check --format json` prints it and `POST /v1/check` returns it."""
+    keys = {"rule", "category", "severity", "field", "start", "end", "text", "message",
+            "suggestions", "fix", "source"}  # fmt: skip
+    findings = [f.model_dump(mode="json", include=keys) for f in report.findings]
+    return {"id": ident, "verdict": report.verdict.value, "findings": findings}
+
+
 @dataclass(frozen=True)
 class CheckedCopy:
     copy: Copy

@@ -25,6 +25,8 @@ class Action(StrEnum):
     READ_AUDIT = "read-audit"
     RECHECK = "recheck"
     SEED_DEMO = "seed-demo"
+    MANAGE_KEYS = "manage-keys"
+    MANAGE_WEBHOOKS = "manage-webhooks"
 
 
 WRITERS = frozenset({Role.COPYWRITER, Role.ADMIN})
@@ -42,6 +44,8 @@ ROLES_FOR: dict[Action, frozenset[Role]] = {
     Action.READ_AUDIT: DECIDERS,  # the compliance side: reviewers and admins
     Action.RECHECK: DECIDERS,
     Action.SEED_DEMO: frozenset({Role.ADMIN}),
+    Action.MANAGE_KEYS: frozenset({Role.ADMIN}),
+    Action.MANAGE_WEBHOOKS: frozenset({Role.ADMIN}),
 }
 
 # The states an action starts from, and where it leads (edit: see `after_edit`).
@@ -79,6 +83,8 @@ _DESCRIBED = {
     Action.READ_AUDIT: "read the audit log",
     Action.RECHECK: "re-check approved copy",
     Action.SEED_DEMO: "seed the demo workspace",
+    Action.MANAGE_KEYS: "manage API keys",
+    Action.MANAGE_WEBHOOKS: "manage webhook endpoints",
 }
 
 

@@ -13,7 +13,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from guardrails import CompiledPack, RecheckPolicy, Report, Severity
-from studio.services import audit, packs
+from studio.services import audit, packs, publishing
 from studio.services.acting import authorize
 from studio.services.policy import Action
 from studio.store import variants
@@ -110,6 +110,7 @@ def _recheck_one(
                          detail={"rule": "on_rule_change", "policy": pack.pack.on_rule_change,
                                  "rules_version": pack.version, "report": stored.id,
                                  "failing": failing})  # fmt: skip
+        publishing.republish(session, variant)
         return RecheckOutcome(variant.id or 0, variant.name, slug, result, failing)
 
 

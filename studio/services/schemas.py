@@ -9,9 +9,9 @@ import base64
 import binascii
 import datetime as dt
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Self
 
-from pydantic import BaseModel, ConfigDict, PlainSerializer, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
 
 from studio.errors import InvalidInput
 
@@ -112,24 +112,35 @@ class VariantDetail(VariantSummary):
     diff: str | None
 
 
-class QueueCursor(View):
-    """Where a queue page ended: (risk, submitted_at, id) of its last row. Surfaces pass it
-    around as an opaque token (`encode`/`decode`), so a client cannot depend on its parts."""
-
-    risk: int
-    submitted_at: dt.datetime
-    id: int
+class OpaqueCursor(View):
+    """Where a page ended. Surfaces pass it around as an opaque token (`encode`/`decode`), so a
+    client cannot depend on its parts; a token that does not decode is bad input, never a 500."""
 
     def encode(self) -> str:
         return base64.urlsafe_b64encode(self.model_dump_json().encode()).decode().rstrip("=")
 
     @classmethod
-    def decode(cls, token: str) -> QueueCursor:
+    def decode(cls, token: str) -> Self:
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
             return cls.model_validate(json.loads(raw))
         except (binascii.Error, ValueError, ValidationError):
-            raise InvalidInput(f"cursor {token[:40]!r} is not one this queue gave out") from None
+            raise InvalidInput(f"cursor {token[:40]!r} is not one this studio gave out",
+                               field="cursor") from None  # fmt: skip
+
+
+class QueueCursor(OpaqueCursor):
+    """Where a queue page ended: (risk, submitted_at, id) of its last row."""
+
+    risk: int
+    submitted_at: dt.datetime
+    id: int
+
+
+class FeedCursor(OpaqueCursor):
+    """Where a feed page ended: the seq of its last row."""
+
+    seq: int = Field(ge=0, le=MAX_ID)
 
 
 class QueuePage(View):
@@ -178,3 +189,19 @@ class AuditEventView(View):
     detail: dict[str, Any]
     prev_hash: str
     hash: str
+
+
+class FeedPage(View):
+    """A page of the pull feed: each item is a variant resource or a tombstone, already JSON
+    (rendered at approval), so a page is served without building objects."""
+
+    items: list[str]
+    has_more: bool
+    next_cursor: str | None
+
+
+class VariantDocument(View):
+    """One variant as the API serves it, with its strong ETag."""
+
+    body: str
+    etag: str

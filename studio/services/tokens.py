@@ -11,16 +11,14 @@ action itself.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
-import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from studio.errors import InvalidInput, NotAuthenticated, Refused
-from studio.services import accounts, audit
+from studio.services import accounts, audit, credentials
 from studio.services.acting import attempt
 from studio.store.db import Database
 from studio.store.models import (
@@ -35,13 +33,11 @@ from studio.store.models import (
 )
 
 PREFIXES = {TokenKind.SESSION: "studio_session_", TokenKind.PERSONAL: "studio_pat_"}
-SHOWN_CHARS = 6  # of the random part, in listings
 DEFAULT_SESSION = dt.timedelta(hours=12)
 MAX_SESSION = dt.timedelta(days=7)
 DEFAULT_TOKEN_DAYS, MAX_TOKEN_DAYS = 90, 366
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # fewer writes: "last used" to the minute
 _TOKEN_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
-_MAX_TOKEN_CHARS = 128
 
 
 @dataclass(frozen=True)
@@ -103,7 +99,7 @@ def sign_in(
 def authenticate(db: Database, token: str) -> Identity:
     """The identity a token stands for, or NotAuthenticated saying why not."""
     token = token.strip()
-    if len(token) > _MAX_TOKEN_CHARS or not token.startswith(tuple(PREFIXES.values())):
+    if len(token) > credentials.MAX_CHARS or not token.startswith(tuple(PREFIXES.values())):
         raise NotAuthenticated("that is not a studio token (they start with studio_session_ "
                                "or studio_pat_)")  # fmt: skip
     with db.read() as session:
@@ -238,7 +234,7 @@ def revoke_all(session: Session, user: User, kinds: tuple[TokenKind, ...]) -> in
 def _issue(
     session: Session, user: User, kind: TokenKind, name: str, lifetime: dt.timedelta
 ) -> Issued:
-    token = PREFIXES[kind] + secrets.token_urlsafe(32)
+    token = credentials.new_secret(PREFIXES[kind])
     expires_at = utcnow() + lifetime
     session.add(
         AccessToken(
@@ -268,9 +264,8 @@ def _active(session: Session, user: User, name: str) -> AccessToken | None:
 
 
 def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+    return credentials.digest(token)
 
 
 def _shown(token: str) -> str:
-    prefix = next(p for p in PREFIXES.values() if token.startswith(p))
-    return token[: len(prefix) + SHOWN_CHARS]
+    return credentials.shown(token, next(p for p in PREFIXES.values() if token.startswith(p)))

@@ -144,6 +144,7 @@ class Variant(SQLModel, table=True):
     brief_id: int | None = Field(default=None, foreign_key="brief.id", index=True)
     channel: str = Field(max_length=8)
     variant_group: str | None = Field(default=None, max_length=120)
+    label: str | None = Field(default=None, max_length=40)  # its place in the group: A, B, ...
     status: str = Field(default=Status.DRAFT, max_length=20)
     revision: int = 1  # bumped by every change; a decision only lands on the revision it read
     current_version: int = 1
@@ -301,3 +302,174 @@ class JobItem(SQLModel, table=True):
     error: str | None = Field(default=None, sa_type=Text)
     rounds: list[dict[str, Any]] = Field(default_factory=list, sa_type=JSON)
     updated_at: dt.datetime = _when(default_factory=utcnow)
+
+
+class Scope(StrEnum):
+    """What an API key may do; a key holds one or more."""
+
+    VARIANTS_READ = "variants:read"
+    EVENTS_WRITE = "events:write"
+    CHECKS_RUN = "checks:run"
+    WEBHOOKS_MANAGE = "webhooks:manage"
+
+
+class ApiKey(SQLModel, table=True):
+    """A credential for an automation engine, not a person: scoped, optionally limited to some
+    brands, revocable. Like access tokens, only a SHA-256 of the 256-bit key is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)  # unique for ever: an audit trail names it
+    prefix: str = Field(max_length=32)
+    key_hash: str = Field(max_length=64, unique=True)
+    scopes: list[str] = Field(sa_type=JSON)
+    brands: list[str] = Field(default_factory=list, sa_type=JSON)  # empty: every brand
+    created_by: int = Field(foreign_key="user.id")
+    created_at: dt.datetime = _when(default_factory=utcnow)
+    last_used_at: dt.datetime | None = _when(default=None)
+    revoked_at: dt.datetime | None = _when(default=None)
+
+
+class FeedState(StrEnum):
+    APPROVED = "approved"  # served
+    SCHEDULED = "scheduled"  # approved, but its validity window has not opened yet
+    REVOKED = "revoked"  # a tombstone: the engine must delete it
+
+
+class Publication(SQLModel, table=True):
+    """What the pull API serves for one variant that has ever been approved: the resource
+    rendered once, when it was approved (so a read is a lookup, not a render), or a tombstone.
+
+    `seq` orders the feed: it is taken from `FeedHead` under a row lock held until commit, so a
+    reader that sees seq N has every change below N too, and a sync paging by seq misses
+    nothing. A change to the variant moves its row to a new seq.
+    """
+
+    __table_args__ = (Index("ix_publication_brand_seq", "brand", "seq"),)
+
+    variant_id: int = Field(
+        primary_key=True, foreign_key="variant.id", sa_column_kwargs={"autoincrement": False}
+    )
+    seq: int = Field(unique=True)
+    brand: str = Field(max_length=64)
+    channel: str = Field(max_length=8)
+    campaign: str | None = Field(default=None, max_length=120)
+    variant_group: str | None = Field(default=None, max_length=120)
+    state: str = Field(max_length=12)
+    version: int
+    content_hash: str = Field(max_length=80)
+    rules_version: str = Field(max_length=80)
+    valid_from: dt.datetime | None = _when(default=None)
+    valid_until: dt.datetime | None = _when(default=None)
+    revoked_at: dt.datetime | None = _when(default=None)
+    reason: str | None = Field(default=None, sa_type=Text)
+    resource: str = Field(sa_type=Text)  # the approved resource as JSON (kept on tombstones)
+    updated_at: dt.datetime = _when(default_factory=utcnow)
+
+
+class FeedHead(SQLModel, table=True):
+    """The feed's last seq, one row; taking the next one locks it (see `Publication`)."""
+
+    id: int = Field(default=1, primary_key=True)
+    seq: int = 0
+
+
+class WebhookEndpoint(SQLModel, table=True):
+    """Where events are pushed. The secret signs deliveries, so it is kept, not hashed; after a
+    rotation the previous one signs too until `previous_secret_until`."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    url: str = Field(max_length=2000)
+    secret: str = Field(max_length=100)
+    previous_secret: str | None = Field(default=None, max_length=100)
+    previous_secret_until: dt.datetime | None = _when(default=None)
+    events: list[str] = Field(sa_type=JSON)  # event types it wants; empty: every type
+    brands: list[str] = Field(default_factory=list, sa_type=JSON)  # empty: every brand
+    allow_private: bool = False  # deliver to loopback/private addresses (tests, on-premises)
+    created_by: int = Field(foreign_key="user.id")
+    created_at: dt.datetime = _when(default_factory=utcnow)
+    disabled_at: dt.datetime | None = _when(default=None)
+    disabled_reason: str | None = Field(default=None, sa_type=Text)
+
+
+class WebhookEvent(SQLModel, table=True):
+    """The outbox: one row per event, written in the transaction of the change it reports.
+    `payload` holds the exact bytes every delivery signs and sends."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: str = Field(max_length=40, unique=True)  # the `webhook-id`, same on every retry
+    type: str = Field(max_length=32)
+    brand: str = Field(max_length=64)
+    variant_id: int = Field(foreign_key="variant.id", index=True)
+    version: int
+    payload: str = Field(sa_type=Text)
+    created_at: dt.datetime = _when(default_factory=utcnow)
+
+
+class DeliveryState(StrEnum):
+    PENDING = "pending"  # due at `next_attempt_at`
+    DELIVERED = "delivered"
+    FAILED = "failed"  # every scheduled attempt failed; replay sends it again
+    DISABLED = "disabled"  # the endpoint was disabled before it was delivered
+
+
+class WebhookDelivery(SQLModel, table=True):
+    """One event to one endpoint. A worker leases it (`lease_until`) while sending, so two
+    workers never send it at once and a killed worker's lease runs out and it is sent again."""
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "endpoint_id"),
+        Index("ix_webhookdelivery_due", "state", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="webhookevent.id")
+    endpoint_id: int = Field(foreign_key="webhookendpoint.id", index=True)
+    state: str = Field(default=DeliveryState.PENDING, max_length=12)
+    attempts: int = 0
+    next_attempt_at: dt.datetime = _when(default_factory=utcnow)
+    lease_until: dt.datetime | None = _when(default=None)
+    worker: str | None = Field(default=None, max_length=80)
+    last_status: int | None = None
+    last_error: str | None = Field(default=None, sa_type=Text)
+    delivered_at: dt.datetime | None = _when(default=None)
+    created_at: dt.datetime = _when(default_factory=utcnow)
+
+
+class WebhookAttempt(SQLModel, table=True):
+    """One try at a delivery, kept so failures can be read attempt by attempt."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    delivery_id: int = Field(foreign_key="webhookdelivery.id", index=True)
+    at: dt.datetime = _when(default_factory=utcnow)
+    status: int | None = None  # the HTTP status; None when no response came
+    error: str | None = Field(default=None, sa_type=Text)
+    duration_ms: int = 0
+
+
+class EngagementKind(StrEnum):
+    SEND = "send"
+    DELIVERY = "delivery"
+    OPEN = "open"
+    CLICK = "click"
+    CONVERSION = "conversion"
+    UNSUBSCRIBE = "unsubscribe"
+    COMPLAINT = "complaint"
+
+
+class EngagementEvent(SQLModel, table=True):
+    """What the engine reported about sent copy. The engine's own event id makes a resend of
+    the same event a no-op."""
+
+    __table_args__ = (
+        UniqueConstraint("variant_id", "event_id"),
+        Index("ix_engagement_variant_kind", "variant_id", "kind"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    variant_id: int = Field(foreign_key="variant.id")
+    event_id: str = Field(max_length=200)
+    kind: str = Field(max_length=16)
+    occurred_at: dt.datetime = _when()
+    received_at: dt.datetime = _when(default_factory=utcnow)
+    api_key_id: int = Field(foreign_key="apikey.id")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from studio.services import review
+from studio.services import approval, review
 from studio.services.schemas import VariantSummary
 from studio.store.db import Database
 
@@ -20,3 +20,11 @@ def draft(db: Database, body: str = CLEAN, author: str = "wendy") -> VariantSumm
 def in_review(db: Database, body: str = CLEAN, author: str = "wendy") -> VariantSummary:
     variant = draft(db, body, author)
     return review.submit(db, variant.id, actor=author)
+
+
+def approved(
+    db: Database, body: str = CLEAN, author: str = "wendy", **options: object
+) -> VariantSummary:
+    """Copy approved by rita (warnings acknowledged), as a reviewer would."""
+    variant = in_review(db, body, author)
+    return approval.approve(db, variant.id, actor="rita", acknowledge_all=True, **options)  # type: ignore[arg-type]

@@ -1,0 +1,91 @@
+"""Who is calling: the `Authorization: Bearer <key>` header turned into the key's identity by
+the service layer, then the key's rate limit. Keys never reach a log: uvicorn's access log
+prints the request line only, and no handler here logs headers."""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from limits import RateLimitItem, parse
+from limits.storage import MemoryStorage
+from limits.strategies import MovingWindowRateLimiter
+
+from studio.errors import NotAuthenticated
+from studio.services import api_keys
+from studio.services.api_keys import KeyIdentity
+from studio.services.workspace import Database
+from studio.settings import settings
+
+_bearer = HTTPBearer(auto_error=False, description="an API key: studio_key_...")
+
+
+class RateLimited(Exception):
+    def __init__(self, retry_after: int, limit: RateLimitItem):
+        self.retry_after, self.limit = retry_after, limit
+
+
+class Limiter:
+    """Per-key request limits in this process (a moving window from the `limits` library)."""
+
+    def __init__(self, rate: str):
+        self.item = parse(rate)
+        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+
+    def hit(self, key_name: str, request: Request) -> None:
+        allowed = self._limiter.hit(self.item, key_name)
+        stats = self._limiter.get_window_stats(self.item, key_name)
+        reset = max(0, math.ceil(stats.reset_time - time.time()))
+        if not allowed:
+            raise RateLimited(max(1, reset), self.item)
+        request.state.rate_headers = [
+            (b"ratelimit-limit", str(self.item.amount).encode()),
+            (b"ratelimit-remaining", str(stats.remaining).encode()),
+            (b"ratelimit-reset", str(reset).encode()),
+        ]
+
+
+class RateLimitHeaders:
+    """Adds the `RateLimit-*` headers `Limiter.hit` left in the request state to the response,
+    whichever way the route built it (the feed returns pre-rendered bytes)."""
+
+    def __init__(self, app: Any):
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        async def with_headers(message: Any) -> None:
+            if message["type"] == "http.response.start":
+                extra = scope.get("state", {}).get("rate_headers")
+                if extra:
+                    message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
+
+
+def database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def caller(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> KeyIdentity:
+    if credentials is None or credentials.scheme.lower() != "bearer":
+        raise NotAuthenticated("send an API key as 'Authorization: Bearer studio_key_...'")
+    key = api_keys.authenticate(database(request), credentials.credentials)
+    limiter: Limiter = request.app.state.limiter
+    limiter.hit(key.name, request)
+    return key
+
+
+Caller = Annotated[KeyIdentity, Depends(caller)]
+Db = Annotated[Database, Depends(database)]
+
+
+def limiter_from_settings() -> Limiter:
+    return Limiter(settings().api_rate_limit)

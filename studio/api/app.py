@@ -1,0 +1,55 @@
+"""The API application: routes, the error shape, the body limit and per-key rate limits.
+`from_settings` is uvicorn's factory (`studio api`); tests build one over their own database."""
+
+from __future__ import annotations
+
+from importlib.metadata import version
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from studio.api import checks, problems, variants
+from studio.api.access import Limiter, RateLimited, RateLimitHeaders
+from studio.api.body_limit import BodyLimit
+from studio.api.documents import Health
+from studio.services.workspace import Database, open_database
+from studio.settings import settings
+
+VERSION = version("content-studio")
+
+
+def create_app(db: Database, *, rate: str | None = None, max_body: int | None = None) -> FastAPI:
+    config = settings()
+    app = FastAPI(
+        title="Content studio publishing API",
+        version=VERSION,
+        description="Approved copy for automation engines: pull it, check copy, report results.",
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    app.state.db = db
+    app.state.limiter = Limiter(rate or config.api_rate_limit)
+    limit = max_body or config.api_max_body_bytes
+    problems.install(app)
+
+    @app.exception_handler(RateLimited)
+    async def rate_limited(_request: Request, exc: RateLimited) -> JSONResponse:
+        return problems.problem(429, "rate-limited", f"this API key may make {exc.limit}; try "
+                                f"again in {exc.retry_after} s",
+                                {"Retry-After": str(exc.retry_after)})  # fmt: skip
+
+    @app.get("/v1/health", response_model=Health, tags=["health"])
+    def health() -> dict[str, str]:
+        """Up and answering; needs no key."""
+        return {"status": "ok", "version": VERSION}
+
+    app.include_router(variants.router)
+    app.include_router(checks.router)
+    app.add_middleware(RateLimitHeaders)
+    app.add_middleware(BodyLimit, max_bytes=limit)
+    return app
+
+
+def from_settings() -> FastAPI:
+    """The app over the configured database (uvicorn calls this in each worker process)."""
+    return create_app(open_database())

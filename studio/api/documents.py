@@ -1,0 +1,116 @@
+"""The shapes the API returns, for its OpenAPI schema (`/docs`) and for clients to code
+against. Variant documents are served pre-rendered; these models describe them exactly, and the
+schema tests hold the two together."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+FieldValue = str | list[str]
+
+
+class Document(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorBody(Document):
+    code: str = Field(examples=["not-found"])
+    message: str
+
+
+class ErrorDocument(Document):
+    error: ErrorBody
+
+
+class VariantResource(Document):
+    """Approved copy, served only while approved for this content under the current rules and
+    inside its validity window."""
+
+    object: Literal["variant"]
+    id: int
+    name: str = Field(description="stable slug: a Braze content block name or an Iterable "
+                      "clientTemplateId")  # fmt: skip
+    brand: str
+    campaign: str | None
+    channel: Literal["email", "sms", "ad"]
+    status: Literal["approved"]
+    version: int
+    locale: str
+    fields: dict[str, FieldValue]
+    merge_variables: list[str]
+    variant_group: str | None
+    label: str | None
+    approved_by: str | None
+    approved_at: str | None
+    valid_from: str | None
+    valid_until: str | None
+    content_hash: str
+    rules_version: str
+    updated_at: str
+    dialect: str | None = Field(None, description="the merge-tag dialect of `fields`, if asked")
+
+
+class Tombstone(Document):
+    """Copy that is no longer served (revoked, expired, edited, flagged): delete it."""
+
+    object: Literal["variant"]
+    id: int
+    name: str | None
+    brand: str
+    status: Literal["revoked"]
+    revoked_at: str | None
+    reason: str
+    version: int
+    updated_at: str | None
+
+
+class VariantList(Document):
+    object: Literal["list"]
+    data: list[VariantResource | Tombstone]
+    has_more: bool
+    next_cursor: str | None
+
+
+class CheckRequest(Document):
+    brand: str = Field(max_length=64, examples=["brightleaf"])
+    channel: Literal["email", "sms", "ad"]
+    fields: dict[str, FieldValue] = Field(examples=[{"body": "Brightleaf: hi. Reply STOP"}])
+    id: str = Field("copy", max_length=200, description="echoed back, to match results")
+
+
+class Finding(Document):
+    rule: str
+    category: str
+    severity: str
+    field: str
+    start: int
+    end: int
+    text: str
+    message: str
+    suggestions: list[str]
+    fix: str | None
+    source: str | None
+
+
+class CheckReport(Document):
+    id: str
+    verdict: Literal["pass", "warn", "block"]
+    findings: list[Finding]
+
+
+class Health(Document):
+    status: Literal["ok"]
+    version: str
+
+
+ERRORS: dict[int | str, dict[str, object]] = {
+    status: {"model": ErrorDocument, "description": text}
+    for status, text in {
+        400: "bad input: the message names the parameter",
+        401: "no API key, or an unknown or revoked one",
+        403: "the key lacks the scope, or the brand is outside the key's brands",
+        429: "over the key's rate limit; see Retry-After",
+    }.items()
+}

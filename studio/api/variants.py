@@ -1,0 +1,88 @@
+"""`GET /v1/variants` and `GET /v1/variants/{id}`: the pull feed an engine syncs from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Header, Path, Query, Response
+
+from studio.api.access import Caller, Db
+from studio.api.documents import ERRORS, ErrorDocument, Tombstone, VariantList, VariantResource
+from studio.publishing.dialects import DIALECTS
+from studio.services import feed
+from studio.services.schemas import MAX_ID
+
+router = APIRouter(prefix="/v1/variants", tags=["variants"])
+DialectQuery = Query(
+    max_length=20,
+    description=f"translate merge tags for one of: {', '.join(DIALECTS)}",
+    json_schema_extra={"enum": list(DIALECTS)},
+)
+JSON = "application/json"
+
+
+@router.get("", response_model=VariantList, responses=ERRORS)
+def list_variants(
+    db: Db,
+    key: Caller,
+    status: Annotated[
+        Literal["approved", "revoked"],
+        Query(
+            description="approved: served copy plus tombstones of copy no longer served (what a "
+            "sync wants); revoked: tombstones only"
+        ),
+    ] = "approved",
+    brand: Annotated[str | None, Query(max_length=64)] = None,
+    channel: Annotated[Literal["email", "sms", "ad"] | None, Query()] = None,
+    campaign: Annotated[str | None, Query(max_length=120)] = None,
+    variant_group: Annotated[str | None, Query(max_length=120)] = None,
+    updated_since: Annotated[
+        dt.datetime | None, Query(description="ISO 8601; only changes at or after it")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = feed.DEFAULT_PAGE,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="next_cursor of the previous page")
+    ] = None,
+    dialect: Annotated[str | None, DialectQuery] = None,
+) -> Response:
+    """Approved copy and tombstones, in the order changes happened; page on with
+    `next_cursor`, and come back later with the last cursor (or `updated_since`)."""
+    page = feed.list_variants(db, key, status=status, brand=brand, channel=channel,
+                              campaign=campaign, variant_group=variant_group,
+                              updated_since=updated_since, limit=limit, cursor=cursor,
+                              dialect=dialect)  # fmt: skip
+    cursor_json = f'"{page.next_cursor}"' if page.next_cursor else "null"
+    more = "true" if page.has_more else "false"
+    body = (f'{{"object":"list","data":[{",".join(page.items)}],'
+            f'"has_more":{more},"next_cursor":{cursor_json}}}')  # fmt: skip
+    return Response(body.encode(), media_type=JSON)
+
+
+@router.get(
+    "/{variant_id}",
+    response_model=VariantResource | Tombstone,
+    responses={**ERRORS, 304: {"description": "not modified (If-None-Match)"},
+               404: {"model": ErrorDocument, "description": "never approved, or not "
+                     "visible to this key"}},
+)  # fmt: skip
+def get_variant(
+    db: Db,
+    key: Caller,
+    variant_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    dialect: Annotated[str | None, DialectQuery] = None,
+    if_none_match: Annotated[str | None, Header(max_length=1000)] = None,
+) -> Response:
+    """One variant: approved copy, or its tombstone. Send the ETag back as If-None-Match to get
+    304 while it has not changed."""
+    document = feed.get_variant(db, key, variant_id, dialect=dialect)
+    headers = {"ETag": document.etag, "Cache-Control": "private, no-cache"}
+    if if_none_match is not None and _matches(if_none_match, document.etag):
+        return Response(status_code=304, headers=headers)
+    return Response(document.body.encode(), media_type=JSON, headers=headers)
+
+
+def _matches(header: str, etag: str) -> bool:
+    """RFC 9110 If-None-Match: `*`, or a list of tags (weak comparison, as the RFC says)."""
+    tags = [tag.strip().removeprefix("W/") for tag in header.split(",")]
+    return "*" in tags or etag in tags

@@ -1,0 +1,1 @@
+"""Publishing helpers with no database: merge-tag dialects and traffic allocation."""

@@ -1,0 +1,175 @@
+"""API keys: how an automation engine (not a person) reads approved copy, reports results and
+runs checks. Admins create, list and revoke them (each audited); the API turns a key into a
+`KeyIdentity` here and every read or write it makes is limited to the key's scopes and brands.
+
+A key is `studio_key_` and 256 random bits; only its SHA-256 is stored, and a listing shows the
+prefix and first characters so a key a secret scanner found can be matched to its row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from studio.errors import InvalidInput, NotAuthenticated, Refused
+from studio.services import audit, credentials
+from studio.services.acting import attempt
+from studio.services.policy import Action, require_role
+from studio.store.db import Database
+from studio.store.models import ApiKey, Brand, Scope, User, as_utc, iso_seconds, saved_id, utcnow
+
+PREFIX = "studio_key_"
+LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # "last used" to the minute: one write a minute
+_NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+SCOPES = tuple(scope.value for scope in Scope)
+
+
+@dataclass(frozen=True)
+class KeyIdentity:
+    """What a key may do; `brands` empty means every brand."""
+
+    id: int
+    name: str
+    scopes: frozenset[str]
+    brands: frozenset[str]
+
+    def require(self, scope: Scope) -> None:
+        if scope.value not in self.scopes:
+            raise Refused("scope", f"API key {self.name!r} lacks the {scope.value} scope "
+                          f"(it has {', '.join(sorted(self.scopes))})")  # fmt: skip
+
+    def sees(self, brand: str) -> bool:
+        return not self.brands or brand in self.brands
+
+    def require_brand(self, brand: str) -> None:
+        if not self.sees(brand):
+            raise Refused("brand", f"API key {self.name!r} is limited to "
+                          f"{', '.join(sorted(self.brands))}, not {brand!r}")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class KeyView:
+    name: str
+    prefix: str
+    scopes: list[str]
+    brands: list[str]  # empty: every brand
+    created_by: str
+    created_at: str | None
+    last_used_at: str | None
+    state: str  # active | revoked
+
+
+@dataclass(frozen=True)
+class IssuedKey:
+    """A new key: the key itself exists only here, never in the database."""
+
+    key: str
+    view: KeyView
+
+
+def create_key(
+    db: Database, *, actor: str, name: str, scopes: Iterable[str], brands: Iterable[str] = ()
+) -> IssuedKey:
+    """A new key for an engine (admins only). Scopes and brands are checked, not trusted."""
+    if not _NAME.fullmatch(name):
+        raise InvalidInput(f"key name {name!r}: use up to 64 lowercase letters, digits, '.', '_' "
+                           "or '-'", field="name")  # fmt: skip
+    wanted = sorted(set(scopes))
+    unknown = [scope for scope in wanted if scope not in SCOPES]
+    if not wanted or unknown:
+        raise InvalidInput(f"scope {', '.join(unknown) or '(none given)'}: a key needs one or "
+                           f"more of {', '.join(SCOPES)}", field="scope")  # fmt: skip
+    limited = sorted(set(brands))
+
+    def body(session: Session, user: User) -> IssuedKey:
+        require_role(user, Action.MANAGE_KEYS)
+        known = set(session.exec(select(Brand.slug)))
+        missing = [brand for brand in limited if brand not in known]
+        if missing:
+            raise InvalidInput(f"brand {', '.join(missing)}: no such brand in this studio "
+                               f"(known: {', '.join(sorted(known)) or 'none yet'})",
+                               field="brand")  # fmt: skip
+        if session.exec(select(ApiKey).where(ApiKey.name == name)).first() is not None:
+            raise InvalidInput(f"an API key named {name!r} exists already (names are kept after "
+                               "a key is revoked, so the audit log stays unambiguous)")  # fmt: skip
+        key = credentials.new_secret(PREFIX)
+        row = ApiKey(name=name, prefix=credentials.shown(key, PREFIX),
+                     key_hash=credentials.digest(key), scopes=wanted, brands=limited,
+                     created_by=saved_id(user))  # fmt: skip
+        session.add(row)
+        session.flush()
+        detail = {"prefix": row.prefix, "scopes": wanted, "brands": limited}
+        audit.record(session, user.name, "apikey.create", "apikey", name, detail=detail)
+        return IssuedKey(key, _view(row, user.name))
+
+    return attempt(db, actor, "apikey.create", ("apikey", name), body)
+
+
+def list_keys(db: Database, *, actor: str) -> list[KeyView]:
+    """Every key, newest first (admins only; a refusal is audited)."""
+
+    def body(session: Session, user: User) -> list[KeyView]:
+        require_role(user, Action.MANAGE_KEYS)
+        rows = session.exec(
+            select(ApiKey, User.name)
+            .join(User, col(User.id) == ApiKey.created_by)
+            .order_by(col(ApiKey.id).desc())
+        ).all()
+        return [_view(row, creator) for row, creator in rows]
+
+    return attempt(db, actor, "apikey.list", ("apikey", "*"), body)
+
+
+def revoke_key(db: Database, *, actor: str, name: str) -> KeyView:
+    """Revoke a key at once: its next request is refused."""
+
+    def body(session: Session, user: User) -> KeyView:
+        require_role(user, Action.MANAGE_KEYS)
+        row = session.exec(select(ApiKey).where(ApiKey.name == name)).first()
+        if row is None or row.revoked_at is not None:
+            raise InvalidInput(f"there is no active API key named {name!r}", field="name")
+        row.revoked_at = utcnow()
+        session.add(row)
+        audit.record(session, user.name, "apikey.revoke", "apikey", name,
+                     detail={"prefix": row.prefix})  # fmt: skip
+        creator = session.get(User, row.created_by)
+        return _view(row, creator.name if creator else "?")
+
+    return attempt(db, actor, "apikey.revoke", ("apikey", name), body)
+
+
+def authenticate(db: Database, key: str) -> KeyIdentity:
+    """The identity a presented key stands for, or NotAuthenticated (never saying whether the
+    key ever existed)."""
+    key = key.strip()
+    if len(key) > credentials.MAX_CHARS or not key.startswith(PREFIX):
+        raise NotAuthenticated(f"that is not a studio API key (they start with {PREFIX})")
+    with db.read() as session:
+        row = session.exec(select(ApiKey).where(ApiKey.key_hash == credentials.digest(key))).first()
+    if row is None or row.revoked_at is not None:
+        raise NotAuthenticated("the API key is unknown or was revoked")
+    now = utcnow()
+    if row.last_used_at is None or now - as_utc(row.last_used_at) > LAST_USED_RESOLUTION:
+        with db.write() as session:
+            session.connection().execute(
+                update(ApiKey).where(col(ApiKey.id) == row.id).values(last_used_at=now)
+            )
+    return KeyIdentity(saved_id(row), row.name, frozenset(row.scopes), frozenset(row.brands))
+
+
+def _view(row: ApiKey, creator: str) -> KeyView:
+    return KeyView(
+        name=row.name,
+        prefix=row.prefix,
+        scopes=list(row.scopes),
+        brands=list(row.brands),
+        created_by=creator,
+        created_at=iso_seconds(row.created_at),
+        last_used_at=iso_seconds(row.last_used_at),
+        state="revoked" if row.revoked_at else "active",
+    )

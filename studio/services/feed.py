@@ -1,0 +1,156 @@
+"""The read side of the pull feed, as an API key sees it.
+
+Pages are ordered by the feed seq (the order changes committed in; `updated_at` grows with it),
+so a sync that pages on with the cursor, or comes back with `updated_since`, misses nothing.
+Copy is served as approved only if it still is at the moment of the read: a validity window
+that has closed, or rules that changed since the copy was last checked, turn it into a tombstone
+even before the worker's sweep or recheck moves it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import col, select
+
+from guardrails import RulePackError
+from studio.errors import InvalidInput, NotFound, StudioError
+from studio.publishing.dialects import DIALECTS, translate_fields
+from studio.services import packs
+from studio.services.api_keys import KeyIdentity
+from studio.services.schemas import FeedCursor, FeedPage, VariantDocument
+from studio.store.db import Database
+from studio.store.models import MAX_ID, FeedState, Publication, Scope, as_utc, iso_seconds, utcnow
+
+DEFAULT_PAGE, MAX_PAGE = 50, 200
+STATUSES = ("approved", "revoked")  # approved: the sync feed, tombstones included
+
+
+def list_variants(
+    db: Database,
+    key: KeyIdentity,
+    *,
+    status: str = "approved",
+    brand: str | None = None,
+    channel: str | None = None,
+    campaign: str | None = None,
+    variant_group: str | None = None,
+    updated_since: dt.datetime | None = None,
+    limit: int = DEFAULT_PAGE,
+    cursor: str | None = None,
+    dialect: str | None = None,
+) -> FeedPage:
+    """A page of the feed. `status=approved` (the default) is what a sync wants: served copy
+    and the tombstones of copy that stopped being served; `revoked` is the tombstones alone."""
+    key.require(Scope.VARIANTS_READ)
+    if status not in STATUSES:
+        raise InvalidInput(f"status {status!r}: use one of {', '.join(STATUSES)}", field="status")
+    if not 1 <= limit <= MAX_PAGE:
+        raise InvalidInput(f"limit {limit}: a page holds 1 to {MAX_PAGE}", field="limit")
+    _check_dialect(dialect)
+    if brand is not None:
+        key.require_brand(brand)
+    after = FeedCursor.decode(cursor).seq if cursor else 0
+    states = [FeedState.REVOKED] if status == "revoked" else [FeedState.APPROVED,
+                                                              FeedState.REVOKED]  # fmt: skip
+    statement = select(Publication).where(
+        col(Publication.seq) > after, col(Publication.state).in_(states)
+    )
+    for column, value in ((Publication.brand, brand), (Publication.channel, channel),
+                          (Publication.campaign, campaign),
+                          (Publication.variant_group, variant_group)):  # fmt: skip
+        if value is not None:
+            statement = statement.where(col(column) == value)
+    if key.brands:
+        statement = statement.where(col(Publication.brand).in_(sorted(key.brands)))
+    if updated_since is not None:
+        statement = statement.where(col(Publication.updated_at) >= _aware(updated_since))
+    with db.read() as session:
+        rows = list(session.exec(statement.order_by(col(Publication.seq)).limit(limit + 1)))
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    rules_now = _rules_versions()
+    items = [_document(row, rules_now, dialect) for row in rows]
+    next_cursor = FeedCursor(seq=rows[-1].seq).encode() if has_more else None
+    return FeedPage(items=items, has_more=has_more, next_cursor=next_cursor)
+
+
+def get_variant(
+    db: Database, key: KeyIdentity, variant_id: int, *, dialect: str | None = None
+) -> VariantDocument:
+    """One variant: its approved resource, or its tombstone. Copy that was never approved, or
+    of a brand the key does not see, does not exist for the key."""
+    key.require(Scope.VARIANTS_READ)
+    _check_dialect(dialect)
+    with db.read() as session:
+        row = session.get(Publication, variant_id) if 0 < variant_id <= MAX_ID else None
+    if row is None or row.state == FeedState.SCHEDULED or not key.sees(row.brand):
+        raise NotFound(f"no approved variant #{variant_id}")
+    body = _document(row, _rules_versions(), dialect)
+    digest = hashlib.sha256(body.encode()).hexdigest()[:32]
+    return VariantDocument(body=body, etag=f'"v{row.version}-{digest}"')
+
+
+def _document(row: Publication, rules_now: Callable[[str], str | None], dialect: str | None) -> str:
+    if row.state == FeedState.REVOKED:
+        return _tombstone(row, row.reason or "no longer approved", row.revoked_at)
+    if row.valid_until is not None and as_utc(row.valid_until) <= utcnow():
+        return _tombstone(row, f"its approval expired at {iso_seconds(row.valid_until)}",
+                          row.valid_until)  # fmt: skip
+    if rules_now(row.brand) != row.rules_version:
+        return _tombstone(row, "the brand's rules changed since this copy was checked; it is "
+                          "withheld until it passes a recheck", row.updated_at)  # fmt: skip
+    if dialect is None:
+        return row.resource
+    resource = json.loads(row.resource)
+    fallbacks = {name: field.fallback for name, field in _merge_fields(row.brand).items()}
+    try:
+        resource["fields"] = translate_fields(resource["fields"], dialect, fallbacks)
+    except InvalidInput as exc:
+        raise InvalidInput(f"variant #{row.variant_id}: {exc.message}", field="dialect") from None
+    resource["dialect"] = dialect
+    return json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
+
+
+def _tombstone(row: Publication, reason: str, revoked_at: dt.datetime | None) -> str:
+    name = json.loads(row.resource).get("name")
+    return json.dumps(
+        {"object": "variant", "id": row.variant_id, "name": name, "brand": row.brand,
+         "status": "revoked", "revoked_at": iso_seconds(revoked_at), "reason": reason,
+         "version": row.version, "updated_at": iso_seconds(row.updated_at)},
+        ensure_ascii=False, separators=(",", ":"),
+    )  # fmt: skip
+
+
+def _rules_versions() -> Callable[[str], str | None]:
+    """Each brand's current rules version, looked up once per read; a pack that no longer
+    loads has none, so nothing of that brand is served as approved."""
+    known: dict[str, str | None] = {}
+
+    def version(brand: str) -> str | None:
+        if brand not in known:
+            try:
+                known[brand] = packs.brand_pack(brand).version
+            except (StudioError, RulePackError):
+                known[brand] = None
+        return known[brand]
+
+    return version
+
+
+def _merge_fields(brand: str) -> dict[str, Any]:
+    return dict(packs.brand_pack(brand).pack.merge_fields)
+
+
+def _check_dialect(dialect: str | None) -> None:
+    if dialect is not None and dialect not in DIALECTS:
+        raise InvalidInput(f"dialect {dialect!r}: use one of {', '.join(DIALECTS)}",
+                           field="dialect")  # fmt: skip
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
