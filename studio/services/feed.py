@@ -68,7 +68,7 @@ def list_variants(
     if key.brands:
         statement = statement.where(col(Publication.brand).in_(sorted(key.brands)))
     if updated_since is not None:
-        statement = statement.where(col(Publication.updated_at) >= _aware(updated_since))
+        statement = statement.where(col(Publication.updated_at) >= as_utc(updated_since))
     with db.read() as session:
         rows = list(session.exec(statement.order_by(col(Publication.seq)).limit(limit + 1)))
     has_more = len(rows) > limit
@@ -150,7 +150,3 @@ def _check_dialect(dialect: str | None) -> None:
     if dialect is not None and dialect not in DIALECTS:
         raise InvalidInput(f"dialect {dialect!r}: use one of {', '.join(DIALECTS)}",
                            field="dialect")  # fmt: skip
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -104,7 +104,7 @@ def authenticate(db: Database, token: str) -> Identity:
                                "or studio_pat_)")  # fmt: skip
     with db.read() as session:
         row = session.exec(
-            select(AccessToken).where(AccessToken.token_hash == _digest(token))
+            select(AccessToken).where(AccessToken.token_hash == credentials.digest(token))
         ).first()
         user = session.get(User, row.user_id) if row else None
     if row is None or user is None or row.revoked_at is not None:
@@ -135,7 +135,7 @@ def sign_out(db: Database, token: str, *, everywhere: bool = False) -> int:
             col(AccessToken.revoked_at).is_(None),
         )
         if not everywhere:
-            statement = statement.where(col(AccessToken.token_hash) == _digest(token))
+            statement = statement.where(col(AccessToken.token_hash) == credentials.digest(token))
         ended = session.connection().execute(statement.values(revoked_at=utcnow())).rowcount
         audit.record(session, user.name, "auth.sign-out", "user", user.name,
                      detail={"sessions": ended, "everywhere": everywhere})  # fmt: skip
@@ -242,7 +242,7 @@ def _issue(
             kind=kind,
             name=name,
             prefix=_shown(token),
-            token_hash=_digest(token),
+            token_hash=credentials.digest(token),
             expires_at=expires_at,
         )
     )
@@ -261,10 +261,6 @@ def _active(session: Session, user: User, name: str) -> AccessToken | None:
     )
     now = utcnow()
     return next((row for row in rows if as_utc(row.expires_at) > now), None)
-
-
-def _digest(token: str) -> str:
-    return credentials.digest(token)
 
 
 def _shown(token: str) -> str:

@@ -121,11 +121,7 @@ def test_a_sync_that_pages_while_decisions_happen_ends_with_the_approved_set(
         if cursor:
             params["cursor"] = cursor
         page = listing(api, key, **params)
-        for item in page["data"]:
-            if item["status"] == "revoked":
-                synced.pop(item["id"], None)
-            else:
-                synced[item["id"]] = item
+        apply_page(synced, page)
         last = page["data"][-1]["id"] if page["data"] else None
         if page["next_cursor"]:
             cursor = page["next_cursor"]
@@ -133,16 +129,21 @@ def test_a_sync_that_pages_while_decisions_happen_ends_with_the_approved_set(
             cursor = _cursor_after(db, last)
     while True:  # catch up
         page = listing(api, key, **({"cursor": cursor} if cursor else {}))
-        for item in page["data"]:
-            if item["status"] == "revoked":
-                synced.pop(item["id"], None)
-            else:
-                synced[item["id"]] = item
+        apply_page(synced, page)
         if not page["has_more"]:
             break
         cursor = page["next_cursor"]
     assert len(live) >= 3
     assert sorted(synced) == sorted(live)
+
+
+def apply_page(synced: dict[int, dict], page: dict) -> None:
+    """What a sync does with a page: keep approved copy, delete what a tombstone names."""
+    for item in page["data"]:
+        if item["status"] == "revoked":
+            synced.pop(item["id"], None)
+        else:
+            synced[item["id"]] = item
 
 
 def _cursor_after(db: Database, variant_id: int) -> str:
