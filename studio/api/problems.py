@@ -4,6 +4,7 @@ status the service layer's error kind maps to (`errors.HTTP_STATUSES`). Never a 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -37,7 +38,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
-        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "bad request"}
+        errors = exc.errors()
+        first: dict[str, Any] = dict(errors[0]) if errors else {"loc": (), "msg": "bad request"}
+        if first.get("type") == "json_invalid":
+            at = first["loc"][-1] if first.get("loc") else "?"
+            why = (first.get("ctx") or {}).get("error", "malformed")
+            return problem(400, InvalidInput.code, f"the body is not valid JSON (near character "
+                           f"{at}: {why})")  # fmt: skip
         where = ".".join(str(part) for part in first.get("loc", ()))
         message = f"{where}: {first['msg']}" if where else str(first["msg"])
         return problem(400, InvalidInput.code, message)

@@ -75,6 +75,7 @@ def test_malformed_hostile_and_oversized_bodies(db: Database) -> None:
     headers = {**bearer(key), "Content-Type": "application/json"}
     broken = api.post("/v1/check", headers=headers, content=b'{"brand": ')
     assert broken.status_code == 400 and broken.json()["error"]["code"] == "invalid-input"
+    assert "not valid JSON (near character 10" in broken.json()["error"]["message"]
     big = api.post("/v1/check", headers=headers, content=b'{"a":"' + b"x" * 10_000 + b'"}')
     assert big.status_code == 413 and big.json()["error"]["code"] == "too-large"
 
