@@ -19,6 +19,7 @@ from studio.cli import (
     up,
     users,
     variants,
+    webhooks,
     worker,
 )
 
@@ -27,7 +28,8 @@ app = typer.Typer(
 )
 for group, name in ((rules.app, "rules"), (users.app, "users"), (variants.app, "variants"),
                     (audit.app, "audit"), (jobs.app, "jobs"), (tokens.app, "tokens"),
-                    (database.app, "db"), (keys.app, "keys")):  # fmt: skip
+                    (database.app, "db"), (keys.app, "keys"),
+                    (webhooks.app, "webhooks")):  # fmt: skip
     app.add_typer(group, name=name)
 for command in (auth.init, auth.login, auth.logout, auth.whoami, check.check, generate.generate,
                 worker.worker, up.up, api.api):  # fmt: skip
