@@ -8,7 +8,7 @@ from importlib.metadata import version
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from studio.api import checks, problems, variants
+from studio.api import checks, engagement, problems, variants
 from studio.api.access import Limiter, RateLimited, RateLimitHeaders
 from studio.api.body_limit import BodyLimit
 from studio.api.documents import Health
@@ -45,6 +45,7 @@ def create_app(db: Database, *, rate: str | None = None, max_body: int | None = 
 
     app.include_router(variants.router)
     app.include_router(checks.router)
+    app.include_router(engagement.router)
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(BodyLimit, max_bytes=limit)
     return app

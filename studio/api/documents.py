@@ -4,9 +4,10 @@ schema tests hold the two together."""
 
 from __future__ import annotations
 
-from typing import Literal
+import datetime as dt
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 FieldValue = str | list[str]
 
@@ -98,6 +99,62 @@ class CheckReport(Document):
     id: str
     verdict: Literal["pass", "warn", "block"]
     findings: list[Finding]
+
+
+EngagementType = Literal["send", "delivery", "open", "click", "conversion", "unsubscribe",
+                         "complaint"]  # fmt: skip
+
+
+class EngagementEvent(Document):
+    """One thing the engine saw happen to sent copy; `id` is the engine's own event id, so a
+    resent report counts once."""
+
+    id: str = Field(min_length=1, max_length=200, examples=["braze-evt-01HZX"])
+    type: EngagementType
+    occurred_at: dt.datetime | None = Field(
+        default=None, description="when it happened (ISO 8601); default: when it is received"
+    )
+
+
+class EngagementBatch(Document):
+    """A batch of events; a lone event object (no `events`) is read as a batch of one."""
+
+    events: list[EngagementEvent] = Field(min_length=1, max_length=1000)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_event(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "events" not in data and ("id" in data or "type" in data):
+            return {"events": [data]}
+        return data
+
+
+class EngagementReceipt(Document):
+    accepted: int = Field(description="events counted now")
+    duplicates: int = Field(description="events already counted (same id), ignored")
+
+
+class VariantFigures(Document):
+    variant_id: int
+    label: str | None
+    served: bool = Field(description="approved and served now; only served copy gets traffic")
+    counts: dict[str, int]
+    rates: dict[str, float | None]
+    share: float | None = Field(description="recommended share of the group's traffic, 0 to 1")
+
+
+class GroupFigures(Document):
+    """A variant group's measured rates and recommended traffic split (Thompson sampling over
+    Beta posteriors; an even split until every served variant has `min_sends`)."""
+
+    object: Literal["variant_group"] = "variant_group"
+    variant_group: str
+    brand: str
+    success: Literal["opens", "clicks", "conversions"]
+    min_sends: int
+    exploring: bool
+    reason: str
+    variants: list[VariantFigures]
 
 
 class Health(Document):

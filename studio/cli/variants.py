@@ -302,5 +302,27 @@ def _print_detail(data: dict[str, Any]) -> None:
     for h in data["history"]:
         note = f": {h['comment']}" if h["comment"] else ""
         out(f"  {h['at']} v{h['version']} {h['action']} by {h['by']}{note}\n")
+    if data["performance"]:
+        _print_performance(data["id"], data["performance"])
     if data["diff"]:
         out(f"\nchanges from the version before:\n{data['diff']}")
+
+
+def _percent(rate: float | None) -> str:
+    return "-" if rate is None else f"{rate:.1%}"
+
+
+def _print_performance(variant_id: int, group: dict[str, Any]) -> None:
+    """The engine's figures for the variant's group, this variant marked with '>'."""
+    out = sys.stdout.write
+    out(f"\nperformance in {group['variant_group']} ({group['reason']}):\n")
+    out(f"  {'':2}{'VARIANT':<10} {'SENDS':>8} {'OPENS':>7} {'CLICKS':>7} {'CONV':>7} "
+        f"{'UNSUB':>7} {'SHARE':>7}\n")  # fmt: skip
+    for row in group["variants"]:
+        mark = ">" if row["variant_id"] == variant_id else " "
+        name = f"#{row['variant_id']}" + (f" {row['label']}" if row["label"] else "")
+        rates, share = row["rates"], row["share"]
+        out(f"  {mark} {name:<10} {row['counts']['sends']:>8} {_percent(rates['open_rate']):>7} "
+            f"{_percent(rates['click_rate']):>7} {_percent(rates['conversion_rate']):>7} "
+            f"{_percent(rates['unsubscribe_rate']):>7} "
+            f"{_percent(share) if row['served'] else 'not served':>7}\n")  # fmt: skip

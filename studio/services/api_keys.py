@@ -17,11 +17,11 @@ from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from studio.errors import InvalidInput, NotAuthenticated, Refused
-from studio.services import audit, credentials
+from studio.services import audit, credentials, packs
 from studio.services.acting import attempt
 from studio.services.policy import Action, require_role
 from studio.store.db import Database
-from studio.store.models import ApiKey, Brand, Scope, User, as_utc, iso_seconds, saved_id, utcnow
+from studio.store.models import ApiKey, Scope, User, as_utc, iso_seconds, saved_id, utcnow
 
 PREFIX = "studio_key_"
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # "last used" to the minute: one write a minute
@@ -85,15 +85,11 @@ def create_key(
         raise InvalidInput(f"scope {', '.join(unknown) or '(none given)'}: a key needs one or "
                            f"more of {', '.join(SCOPES)}", field="scope")  # fmt: skip
     limited = sorted(set(brands))
+    for brand in limited:
+        packs.brand_pack(brand)  # a brand is a rule pack, whether or not it has copy yet
 
     def body(session: Session, user: User) -> IssuedKey:
         require_role(user, Action.MANAGE_KEYS)
-        known = set(session.exec(select(Brand.slug)))
-        missing = [brand for brand in limited if brand not in known]
-        if missing:
-            raise InvalidInput(f"brand {', '.join(missing)}: no such brand in this studio "
-                               f"(known: {', '.join(sorted(known)) or 'none yet'})",
-                               field="brand")  # fmt: skip
         if session.exec(select(ApiKey).where(ApiKey.name == name)).first() is not None:
             raise InvalidInput(f"an API key named {name!r} exists already (names are kept after "
                                "a key is revoked, so the audit log stays unambiguous)")  # fmt: skip

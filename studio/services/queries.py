@@ -7,6 +7,7 @@ the same thing and no ORM row leaves this module.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from studio.errors import InvalidInput
-from studio.services import accounts
+from studio.services import accounts, engagement
 from studio.services.schemas import (
     ApprovalView,
     HistoryEntry,
@@ -188,7 +189,13 @@ def _detail(session: Session, variant_id: int) -> VariantDetail:
         diff=_diff(session, variant_id, version.number - 1, version.number)
         if version.number > 1
         else None,
+        performance=_performance(session, variant_id),
     )
+
+
+def _performance(session: Session, variant_id: int) -> dict[str, Any] | None:
+    figures = engagement.variant_performance(session, variant_id)
+    return dataclasses.asdict(figures) if figures else None
 
 
 def _override(row: Override, names: dict[int | None, str]) -> OverrideView:

@@ -110,6 +110,7 @@ class VariantDetail(VariantSummary):
     history: list[HistoryEntry]
     overrides: list[OverrideView]
     diff: str | None
+    performance: dict[str, Any] | None = None  # what the engine reported (engagement.py)
 
 
 class OpaqueCursor(View):

@@ -129,7 +129,7 @@ def test_keys_are_for_admins_hashed_prefixed_and_audited(db: Database) -> None:
     for bad, match in ((dict(name="Bad Name", scopes=["variants:read"]), "key name"),
                        (dict(name="k", scopes=["everything"]), "scope"),
                        (dict(name="k", scopes=[]), "scope"),
-                       (dict(name="k", scopes=["variants:read"], brands=["nope"]), "no such brand"),
+                       (dict(name="k", scopes=["variants:read"], brands=["nope"]), "no rule pack"),
                        (dict(name="braze-prod", scopes=["variants:read"]), "exists")):  # fmt: skip
         with pytest.raises(InvalidInput, match=match):
             api_keys.create_key(db, actor="ada", **bad)  # type: ignore[arg-type]
