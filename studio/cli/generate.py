@@ -48,6 +48,8 @@ class _Progress:
         self.total = plan.variants
         self.err.write(f"drafting {plan.variants} variants of {self.brief_name} with "
                        f"{plan.drafter}\n")  # fmt: skip
+        if plan.learning:
+            self.err.write(plan.learning + "\n")
 
     async def arrived(self, outcome: Outcome) -> None:
         self.done += 1

@@ -109,6 +109,8 @@ class Brief(_Strict):
     must_avoid: list[Text] = Field(default_factory=list, max_length=50)
     claims: list[Text] = Field(default_factory=list, max_length=20)
     send_window: SendWindow | None = None
+    # "brand", or a campaign's name: drafting is shown that copy's best measured performers
+    learn_from: Text | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Brief:

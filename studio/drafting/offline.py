@@ -24,7 +24,7 @@ from guardrails.rules.models import RequiredRule
 from guardrails.sms import GSM7, TRANSLITERATIONS, segments
 from studio.canonical import sha256_tag
 from studio.drafting.outputs import EmailCopy, GoogleRsaCopy, MetaAdCopy, SmsCopy, output_model
-from studio.drafting.provider import Draft, DraftTask, angles_for
+from studio.drafting.provider import Draft, DraftTask, angles_for, learned_from
 
 __all__ = ["OfflineDrafter", "compose"]
 
@@ -727,6 +727,7 @@ def _provenance(task: DraftTask, *repairing: Any) -> dict[str, Any]:
         "channel": task.channel.key,
         "index": task.index,
         "angle": task.angle,
+        "learned_from": learned_from(task),
         "rules_version": task.pack.version,
         "repairing": [
             r if isinstance(r, dict) else [f.model_dump(mode="json") for f in r] for r in repairing
@@ -737,5 +738,6 @@ def _provenance(task: DraftTask, *repairing: Any) -> dict[str, Any]:
         "model": MODEL,
         "note": NOTE,
         "angle": task.angle,
+        "learned_from": learned_from(task),
         "prompt_hash": sha256_tag(inputs),
     }

@@ -20,7 +20,7 @@ from pydantic import BaseModel, ValidationError
 
 from guardrails import Finding
 from studio.drafting.prompts import Prompts, messages_hash
-from studio.drafting.provider import Draft, DraftingError, DraftTask
+from studio.drafting.provider import Draft, DraftingError, DraftTask, learned_from
 from studio.errors import first_error
 from studio.settings import DEFAULT_MODEL, settings
 
@@ -171,6 +171,7 @@ class OpenAIProvider:
                 "prompt_hash": messages_hash(messages),
                 "output_mode": mode,
                 "angle": task.angle,
+                "learned_from": learned_from(task),
             },
             usage={
                 "prompt_tokens": usage.prompt_tokens if usage else 0,

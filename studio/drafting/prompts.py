@@ -87,7 +87,12 @@ class Prompts:
             "angle_help": ANGLE_HELP[task.angle],
             "must_say": brief.must_say,
             "lengths": lengths(task),
-        }
+            "examples": [
+                {"fields": e.fields, "rates": {k: v for k, v in e.rates.items() if v is not None},
+                 "sends": e.sends, "angle": e.angle}
+                for e in task.examples
+            ],
+        }  # fmt: skip
 
 
 def lengths(task: DraftTask) -> dict[str, str]:

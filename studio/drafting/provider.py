@@ -4,6 +4,7 @@ fan-out, the repair loop and the jobs never know which one they drive."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -16,6 +17,18 @@ ANGLES = ("benefit", "offer", "proof", "question")
 
 
 @dataclass(frozen=True)
+class Example:
+    """Approved copy of the brand that performed, with the rates engines reported for it: what
+    a brief with `learn_from` shows the drafter, best first."""
+
+    variant_id: int
+    fields: dict[str, Any]
+    rates: dict[str, float | None]
+    sends: int
+    angle: str | None  # the angle it was drafted with, when the studio drafted it
+
+
+@dataclass(frozen=True)
 class DraftTask:
     """One variant to write: which brief, segment, channel, and which of the group it is."""
 
@@ -25,6 +38,7 @@ class DraftTask:
     channel: ChannelRequest
     index: int  # 0-based place in its group; the label is A, B, C...
     angle: str
+    examples: tuple[Example, ...] = ()  # measured approved copy to learn from (`learn_from`)
 
     @property
     def label(self) -> str:
@@ -80,6 +94,22 @@ def angles_for(brief: Brief) -> list[str]:
         if not (angle == "offer" and brief.offer is None)
         and not (angle == "proof" and not brief.claims)
     ]
+
+
+def ranked_angles(angles: list[str], examples: Sequence[Example]) -> list[str]:
+    """The angles with measured results first, best click rate first, then the untried ones in
+    their usual order: variant A of a group takes what has worked for this brand and channel."""
+    best: dict[str, float] = {}
+    for example in examples:
+        if example.angle in angles:
+            rate = example.rates.get("click_rate") or 0.0
+            best[example.angle] = max(best.get(example.angle, 0.0), rate)
+    return sorted(angles, key=lambda a: (0, -best[a]) if a in best else (1, angles.index(a)))
+
+
+def learned_from(task: DraftTask) -> list[int]:
+    """The variants a draft was shown as examples, for its provenance."""
+    return [example.variant_id for example in task.examples]
 
 
 async def close_provider(provider: Provider) -> None:

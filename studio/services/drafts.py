@@ -16,6 +16,7 @@ from studio.drafting.provider import Provider, close_provider
 from studio.drafting.runner import Outcome as Outcome  # what surfaces print
 from studio.drafting.runner import draft_all
 from studio.services import jobs
+from studio.services.learning import lessons_for
 from studio.store.db import Database
 
 OnOutcome = Callable[[Outcome], Awaitable[None]]
@@ -27,6 +28,7 @@ class Plan:
 
     variants: int
     drafter: str
+    learning: str | None = None  # what `learn_from` found to learn from, or why nothing
 
 
 @dataclass
@@ -55,8 +57,9 @@ def draft_brief(
     job by `actor` (each variant saved as it arrives)."""
     brief = load_brief(brief_path)
     provider = make_provider(provider_name)
-    tasks = jobs.build_tasks(brief)
-    on_plan(Plan(len(tasks), describe(provider)))
+    lessons = lessons_for(db, brief)
+    tasks = jobs.build_tasks(brief, lessons)
+    on_plan(Plan(len(tasks), describe(provider), lessons.note))
     if db is None:
         outcomes = asyncio.run(_draft_unsaved(provider, tasks, rounds, on_outcome))
         status = "failed" if any(not o.ok for o in outcomes) else "done"

@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as postgres_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
+from studio.drafting.provider import Example
 from studio.errors import InvalidInput, NotFound
 from studio.publishing.allocation import SUCCESS_RATES, ArmCounts, allocate
 from studio.services.api_keys import KeyIdentity
@@ -31,6 +32,7 @@ from studio.store.models import (
     FeedState,
     Publication,
     Scope,
+    VariantVersion,
     as_utc,
     utcnow,
 )
@@ -142,23 +144,30 @@ def variant_performance(session: Session, variant_id: int) -> GroupFigures | Non
 
 def best_performers(
     db: Database, *, brand: str, channel: str, campaign: str | None = None, limit: int = 3
-) -> list[tuple[int, dict[str, float | None], int]]:
+) -> list[Example]:
     """Approved copy of a brand and channel (and campaign) with enough sends to judge, best
-    click rate first: (variant id, rates, sends). What drafting learns from."""
+    click rate first, with the angle it was drafted with. What drafting learns from."""
     minimum = settings().feedback_min_sends
     with db.read() as session:
-        statement = select(Publication).where(
+        statement = select(Publication, VariantVersion.provenance).join(
+            VariantVersion, (col(VariantVersion.variant_id) == col(Publication.variant_id))
+            & (col(VariantVersion.number) == col(Publication.version)),
+        ).where(
             Publication.brand == brand, Publication.channel == channel,
             col(Publication.state) == FeedState.APPROVED,
         )  # fmt: skip
         if campaign is not None:
             statement = statement.where(Publication.campaign == campaign)
         rows = list(session.exec(statement))
-        counts = _counts(session, [row.variant_id for row in rows])
-    judged = [(row.variant_id, counts[row.variant_id]) for row in rows
+        counts = _counts(session, [row.variant_id for row, _ in rows])
+    judged = [(row, provenance, counts[row.variant_id]) for row, provenance in rows
               if counts[row.variant_id].sends >= minimum]  # fmt: skip
-    judged.sort(key=lambda item: -(item[1].click_rate or 0.0))
-    return [(variant_id, _rates(arm), arm.sends) for variant_id, arm in judged[:limit]]
+    judged.sort(key=lambda item: (-(item[2].click_rate or 0.0), item[0].variant_id))
+    return [
+        Example(row.variant_id, json.loads(row.resource)["fields"], _rates(arm), arm.sends,
+                provenance.get("angle") if isinstance(provenance, dict) else None)
+        for row, provenance, arm in judged[:limit]
+    ]  # fmt: skip
 
 
 def _visible(session: Session, key: KeyIdentity, variant_id: int) -> Publication:

@@ -22,11 +22,18 @@ from sqlmodel import Session, col, select
 
 from studio.drafting.brief import Brief
 from studio.drafting.factory import make_provider as make_provider  # for workers
-from studio.drafting.provider import DraftTask, Provider, angles_for, close_provider
+from studio.drafting.provider import (
+    DraftTask,
+    Provider,
+    angles_for,
+    close_provider,
+    ranked_angles,
+)
 from studio.drafting.runner import DEFAULT_REPAIR_ROUNDS, Outcome, draft_all
 from studio.errors import InvalidInput, StudioError
 from studio.services import audit, packs, review
 from studio.services.acting import attempt
+from studio.services.learning import Lessons, lessons_for
 from studio.services.policy import Action, require_role
 from studio.store import brands
 from studio.store import jobs as job_rows
@@ -38,8 +45,9 @@ STALE_AFTER = dt.timedelta(seconds=60)
 HEARTBEAT_EVERY = 5.0
 
 
-def build_tasks(brief: Brief) -> list[DraftTask]:
-    """Every variant the brief asks for: segment x channel x count, angles taken in turn."""
+def build_tasks(brief: Brief, lessons: Lessons | None = None) -> list[DraftTask]:
+    """Every variant the brief asks for: segment x channel x count, angles taken in turn (the
+    best measured angles first when the brief learns from results)."""
     pack = packs.brand_pack(brief.brand)
     known = {claim.id for claim in pack.pack.claims}
     for i, claim_id in enumerate(brief.claims):
@@ -48,13 +56,16 @@ def build_tasks(brief: Brief) -> list[DraftTask]:
                 f"the brief is not valid:\n  claims[{i}]: {claim_id!r} is not in the "
                 f"{brief.brand} claims registry (known: {', '.join(sorted(known)) or 'none'})"
             )
-    angles = angles_for(brief)
-    return [
-        DraftTask(brief, pack, segment, request, index, angles[index % len(angles)])
-        for request in brief.channels
-        for segment in brief.segments
-        for index in range(request.count)
-    ]
+    tasks: list[DraftTask] = []
+    for request in brief.channels:
+        examples = lessons.for_request(request) if lessons else ()
+        angles = ranked_angles(angles_for(brief), examples)
+        tasks.extend(
+            DraftTask(brief, pack, segment, request, index, angles[index % len(angles)], examples)
+            for segment in brief.segments
+            for index in range(request.count)
+        )
+    return tasks
 
 
 def worker_name() -> str:
@@ -203,7 +214,8 @@ async def run_job(
 ) -> JobResult:
     """Draft every unfinished item of a claimed job, saving each variant as it arrives."""
     job, brief, author, pending = await asyncio.to_thread(_load, db, job_id)
-    tasks = [task for task in build_tasks(brief) if task.key in pending]
+    lessons = await asyncio.to_thread(lessons_for, db, brief)
+    tasks = [task for task in build_tasks(brief, lessons) if task.key in pending]
     rounds = int(job.options.get("rounds", DEFAULT_REPAIR_ROUNDS))
     limit = concurrency or provider.concurrency
 

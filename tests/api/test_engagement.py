@@ -124,6 +124,7 @@ def test_drafting_learns_from_the_best_performers_with_enough_sends(db: Database
         report(api, key, variant, "send", 100)
         report(api, key, variant, "click", clicks)
     best = engagement.best_performers(db, brand="brightleaf", channel="sms")
-    assert [variant for variant, _, _ in best] == [b, a]
-    assert best[0][1]["click_rate"] == pytest.approx(0.2) and best[0][2] == 100
+    assert [example.variant_id for example in best] == [b, a]
+    assert best[0].rates["click_rate"] == pytest.approx(0.2) and best[0].sends == 100
+    assert best[0].fields["body"].startswith("Brightleaf") and best[0].angle is None
     assert engagement.best_performers(db, brand="brightleaf", channel="email") == []
