@@ -24,7 +24,8 @@ from studio.cli.support import (
     reporting_errors,
     signed_in,
 )
-from studio.services import approval, queries, review
+from studio.publishing.dialects import DIALECTS
+from studio.services import approval, feed, queries, review
 from studio.services.schemas import MAX_ID, Status, VariantSummary, status_label, status_phrase
 
 app = typer.Typer(help="Variants and their approval workflow.", no_args_is_help=True)
@@ -86,6 +87,28 @@ def show(variant_id: VariantId, as_json: JsonFlag = False) -> None:
         print_json(data)
     else:
         _print_detail(data)
+
+
+@app.command("export")
+def export(
+    dialect: Annotated[
+        str | None, typer.Option(help=f"Translate merge tags for an engine: {', '.join(DIALECTS)}.")
+    ] = None,
+    brand: Annotated[str | None, typer.Option(help="Only this brand (pack name).")] = None,
+    channel: Annotated[Channel | None, typer.Option(help="Only this channel.")] = None,
+    campaign: Annotated[str | None, typer.Option(help="Only this campaign.")] = None,
+    group: Annotated[str | None, typer.Option(help="Only this variant group.")] = None,
+) -> None:
+    """Approved copy as the publishing API serves it, as a JSON list: a hand-off by file for an
+    engine without an API key. Copy whose tags a dialect cannot carry is refused, by name."""
+    db = database()
+    actor = signed_in(db).name
+    with reporting_errors():
+        documents = feed.export_approved(
+            db, actor, brand=brand, channel=channel.value if channel else None,
+            campaign=campaign, variant_group=group, dialect=dialect,
+        )  # fmt: skip
+    print_json(documents)
 
 
 @app.command("diff")

@@ -20,7 +20,7 @@ from sqlmodel import col, select
 from guardrails import RulePackError
 from studio.errors import InvalidInput, NotFound, StudioError
 from studio.publishing.dialects import DIALECTS, translate_fields
-from studio.services import packs
+from studio.services import accounts, packs
 from studio.services.api_keys import KeyIdentity
 from studio.services.schemas import FeedCursor, FeedPage, VariantDocument
 from studio.store.db import Database
@@ -57,14 +57,10 @@ def list_variants(
     after = FeedCursor.decode(cursor).seq if cursor else 0
     states = [FeedState.REVOKED] if status == "revoked" else [FeedState.APPROVED,
                                                               FeedState.REVOKED]  # fmt: skip
-    statement = select(Publication).where(
-        col(Publication.seq) > after, col(Publication.state).in_(states)
-    )
-    for column, value in ((Publication.brand, brand), (Publication.channel, channel),
-                          (Publication.campaign, campaign),
-                          (Publication.variant_group, variant_group)):  # fmt: skip
-        if value is not None:
-            statement = statement.where(col(column) == value)
+    statement = _filtered(
+        select(Publication).where(col(Publication.seq) > after, col(Publication.state).in_(states)),
+        brand=brand, channel=channel, campaign=campaign, variant_group=variant_group,
+    )  # fmt: skip
     if key.brands:
         statement = statement.where(col(Publication.brand).in_(sorted(key.brands)))
     if updated_since is not None:
@@ -93,6 +89,39 @@ def get_variant(
     body = _document(row, _rules_versions(), dialect)
     digest = hashlib.sha256(body.encode()).hexdigest()[:32]
     return VariantDocument(body=body, etag=f'"v{row.version}-{digest}"')
+
+
+def export_approved(
+    db: Database,
+    actor: str,
+    *,
+    brand: str | None = None,
+    channel: str | None = None,
+    campaign: str | None = None,
+    variant_group: str | None = None,
+    dialect: str | None = None,
+) -> list[dict[str, Any]]:
+    """Every variant served as approved at this moment, exactly as the feed serves it, for a
+    signed-in user handing copy to an engine by file (`studio variants export`)."""
+    _check_dialect(dialect)
+    statement = _filtered(
+        select(Publication).where(col(Publication.state) == FeedState.APPROVED),
+        brand=brand, channel=channel, campaign=campaign, variant_group=variant_group,
+    )  # fmt: skip
+    with db.read() as session:
+        accounts.acting(session, actor)
+        rows = list(session.exec(statement.order_by(col(Publication.seq))))
+    rules_now = _rules_versions()
+    documents = [json.loads(_document(row, rules_now, dialect)) for row in rows]
+    return [document for document in documents if document["status"] == "approved"]
+
+
+def _filtered(statement: Any, **equal: str | None) -> Any:
+    """The statement limited to publications whose named columns equal the given values."""
+    for name, value in equal.items():
+        if value is not None:
+            statement = statement.where(col(getattr(Publication, name)) == value)
+    return statement
 
 
 def _document(row: Publication, rules_now: Callable[[str], str | None], dialect: str | None) -> str:

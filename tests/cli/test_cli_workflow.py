@@ -73,6 +73,11 @@ def test_a_variant_from_draft_to_approval(env: dict[str, str], tmp_path: Path) -
     assert [(v["id"], v["brand"], v["channel"]) for v in listed] == [(1, "brightleaf", "sms")]
     text = ok(studio(rita, "variants", "show", "1"))
     assert "overrides:" in text and "approve by rita" in text
+    [exported] = json.loads(ok(studio(wendy, "variants", "export", "--dialect", "klaviyo")))
+    assert exported["id"] == 1 and exported["dialect"] == "klaviyo"
+    assert exported["fields"]["body"] == hostile  # no tags to translate: exactly as approved
+    unknown = studio(wendy, "variants", "export", "--dialect", "mailchimp")
+    assert unknown.returncode == 2 and "use one of braze" in unknown.stderr
     no_comment = studio(rita, "variants", "revoke", "1")
     assert no_comment.returncode == 2 and "needs a comment" in no_comment.stderr
 
