@@ -1,10 +1,11 @@
 """`studio up`: the studio's processes under one supervisor, which also anchors the audit log.
 
-Before anything is printed or started, the port is tried, so a busy port fails at once instead of
-after a URL that leads to somebody else's server. Approved copy is re-checked if a brand's rules
-changed since the last start. Then the web UI runs as a child process; every interval the audit
-log's head is appended to the anchors file (when it moved), and on Ctrl-C or SIGTERM the child is
-stopped and a last anchor written.
+Before anything is printed or started, both ports are tried, so a busy port fails at once instead
+of after a URL that leads to somebody else's server. Approved copy is re-checked if a brand's
+rules changed since the last start. Then the web UI, the publishing API and the worker (drafting
+jobs, webhooks) run as child processes; every interval the audit log's head is appended to the
+anchors file (when it moved). Ctrl-C or SIGTERM, or any child stopping by itself, stops them all
+and writes a last anchor.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
@@ -28,6 +30,7 @@ from studio.services.workspace import Database
 from studio.settings import REPO_ROOT, settings
 
 STOP_GRACE_SECONDS = 10
+WATCH_SECONDS = 0.5  # how soon a child that stopped by itself is noticed
 
 
 class _Stop(Exception):
@@ -52,9 +55,22 @@ def ui_command(host: str, port: int) -> list[str]:
             "--browser.gatherUsageStats=false", "--client.toolbarMode=viewer"]  # fmt: skip
 
 
-def run(db: Database, host: str, port: int, log: Callable[[str], None]) -> int:
-    """Serve until stopped; the exit code is the UI's if it stops by itself."""
+def child_commands(host: str, port: int, api_port: int) -> dict[str, list[str]]:
+    studio = [sys.executable, "-m", "studio"]
+    return {
+        "UI": ui_command(host, port),
+        "API": [*studio, "api", "--host", host, "--port", str(api_port)],
+        "worker": [*studio, "worker"],
+    }
+
+
+def run(db: Database, host: str, port: int, api_port: int, log: Callable[[str], None]) -> int:
+    """Serve until stopped; if a child stops by itself, the others are stopped and its exit
+    code (or 1) is returned."""
+    if port == api_port:
+        raise InvalidInput(f"the UI and the API cannot share port {port}: pick another --api-port")
     require_free_port(host, port)
+    require_free_port(host, api_port)
     configured = settings()
     interval = configured.audit_anchor_minutes * 60
     path = configured.anchor_file()
@@ -62,24 +78,33 @@ def run(db: Database, host: str, port: int, log: Callable[[str], None]) -> int:
     for outcome in outcomes:
         log(f"rules changed since the last start: #{outcome.variant_id} {outcome.result}")
     _anchor(db, path, log)
-    child = subprocess.Popen(ui_command(host, port), cwd=REPO_ROOT)
-    log(f"Content Studio UI: http://{host}:{port}  (audit anchors: {path}; Ctrl-C stops)")
+    children = {name: subprocess.Popen(command, cwd=REPO_ROOT)
+                for name, command in child_commands(host, port, api_port).items()}  # fmt: skip
+    log(f"Content Studio UI: http://{host}:{port}\n"
+        f"Publishing API:    http://{host}:{api_port}/v1  (docs: http://{host}:{api_port}/docs)\n"
+        f"Worker:            drafting jobs and webhook deliveries\n"
+        f"Audit anchors:     {path}\n"
+        "Ctrl-C stops all of them.")  # fmt: skip
     previous = signal.signal(signal.SIGTERM, _raise_stop)
+    next_anchor = time.monotonic() + interval
     try:
         while True:
-            try:
-                code = child.wait(timeout=interval)
-            except subprocess.TimeoutExpired:
+            for name, child in children.items():
+                code = child.poll()
+                if code is not None:
+                    log(f"the {name} stopped by itself (exit {code}); stopping the others")
+                    return code or 1
+            if time.monotonic() >= next_anchor:
                 _anchor(db, path, log)
-                continue
-            log(f"the UI stopped by itself (exit {code})")
-            return code or 1
+                next_anchor = time.monotonic() + interval
+            time.sleep(min(WATCH_SECONDS, max(0.0, next_anchor - time.monotonic())))
     except (KeyboardInterrupt, _Stop):
         log("stopping...")
         return 0
     finally:
         signal.signal(signal.SIGTERM, previous)
-        _stop(child)
+        for child in children.values():
+            _stop(child)
         _anchor(db, path, log)
 
 
@@ -90,6 +115,7 @@ def _anchor(db: Database, path: Path, log: Callable[[str], None]) -> None:
 
 
 def _stop(child: subprocess.Popen[bytes]) -> None:
+    """SIGTERM, then SIGKILL after a grace period: a worker mid-delivery gets time to finish."""
     if child.poll() is not None:
         return
     child.terminate()
@@ -106,10 +132,14 @@ def _raise_stop(_signum: int, _frame: FrameType | None) -> None:
 
 def up(
     port: Annotated[int, typer.Option(min=1, max=65535, help="Port of the web UI.")] = 8501,
+    api_port: Annotated[
+        int, typer.Option(min=1, max=65535, help="Port of the publishing API.")
+    ] = 8600,
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
 ) -> None:
-    """Start the studio's web UI and keep the audit log anchored while it runs (after bringing
-    the database up to date and re-checking approved copy if a brand's rules changed)."""
+    """Start the web UI, the publishing API and the worker, and keep the audit log anchored
+    while they run (after bringing the database up to date and re-checking approved copy if a
+    brand's rules changed)."""
 
     def log(line: str) -> None:
         sys.stderr.write(line + "\n")
@@ -117,5 +147,5 @@ def up(
 
     db = database()
     with reporting_errors():
-        code = run(db, host, port, log)
+        code = run(db, host, port, api_port, log)
     raise typer.Exit(code)
