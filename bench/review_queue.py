@@ -23,7 +23,7 @@ import random
 import statistics
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -44,19 +44,26 @@ CHANNELS = ["email", "sms", "ad"]
 READER = "bench-reviewer"
 
 
-def seed(db: Database, count: int, rng: random.Random) -> list[str]:
+def seed(
+    db: Database,
+    count: int,
+    rng: random.Random,
+    brand_slugs: Sequence[str] = ("brand-0", "brand-1", "brand-2"),
+    status_weights: Mapping[Status, int] = STATUS_WEIGHTS,
+) -> list[str]:
+    """N variants over the brands, statuses drawn by weight; returns the brand slugs."""
     db.migrate()
     now = dt.datetime.now(dt.UTC)
     with db.write() as session:
         user = User(name="bench", role="copywriter", password_hash="x")
         session.add(user)
         session.add(User(name="bench-reviewer", role="reviewer", password_hash="x"))
-        brands = [Brand(slug=f"brand-{i}", name=f"Brand {i}") for i in range(3)]
+        brands = [Brand(slug=slug, name=slug.replace("-", " ").title()) for slug in brand_slugs]
         session.add_all(brands)
         session.flush()
         brand_ids = [b.id for b in brands]
-        statuses = list(STATUS_WEIGHTS)
-        weights = list(STATUS_WEIGHTS.values())
+        statuses = list(status_weights)
+        weights = list(status_weights.values())
         rows = []
         for i in range(count):
             errors = rng.choices([0, 1, 2, 3], [80, 12, 6, 2])[0]
@@ -74,7 +81,7 @@ def seed(db: Database, count: int, rng: random.Random) -> list[str]:
             session.connection().execute(insert(Variant), rows[start : start + 5000])
     with db.engine.begin() as connection:
         connection.execute(text("ANALYZE"))
-    return [f"brand-{i}" for i in range(3)]
+    return list(brand_slugs)
 
 
 def timed(call: Callable[[], object], repeat: int) -> list[float]:

@@ -1,13 +1,16 @@
 """Every `STUDIO_*` environment variable, read in one place and validated once.
 
-`settings()` reads the environment on each call rather than caching, because the CLI, the
-worker and the tests change variables between calls in one process; it costs microseconds. A
-bad value is an `InvalidInput` naming the variable, never a traceback from deep inside a
-command. Defaults suit a source checkout.
+`settings()` follows the environment on each call, because the CLI, the worker and the tests
+change variables between calls in one process; it parses again only when a `STUDIO_*` (or
+`OPENAI_*`) variable changed, since parsing costs most of a millisecond and the API asks several
+times a request. A bad value is an `InvalidInput` naming the variable, never a traceback from
+deep inside a command. Defaults suit a source checkout.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from pathlib import Path
 
 import click
@@ -19,6 +22,7 @@ from studio.errors import InvalidInput
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = "gpt-4o-mini"
 _WEEK_MINUTES = 7 * 24 * 60
+_PREFIXES = ("STUDIO_", "OPENAI_")  # every variable a setting reads
 
 
 class Settings(BaseSettings):
@@ -77,6 +81,12 @@ class Settings(BaseSettings):
 
 def settings() -> Settings:
     """The settings as the environment says now; a bad value names its variable."""
+    relevant = (key for key in os.environ if key.upper().startswith(_PREFIXES))
+    return _parsed(tuple(sorted((key, os.environ[key]) for key in relevant)))
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed(_environment: tuple[tuple[str, str], ...]) -> Settings:
     try:
         return Settings()
     except ValidationError as exc:

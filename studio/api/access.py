@@ -66,7 +66,12 @@ class RateLimitHeaders:
         await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
 
 
-def database(request: Request) -> Database:
+async def database(request: Request) -> Database:
+    """Async because it does no I/O: FastAPI then calls it inline, not in the thread pool."""
+    return _database(request)
+
+
+def _database(request: Request) -> Database:
     db: Database = request.app.state.db
     return db
 
@@ -77,7 +82,7 @@ def caller(
 ) -> KeyIdentity:
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("send an API key as 'Authorization: Bearer studio_key_...'")
-    key = api_keys.authenticate(database(request), credentials.credentials)
+    key = api_keys.authenticate(_database(request), credentials.credentials)
     limiter: Limiter = request.app.state.limiter
     limiter.hit(key.name, request)
     return key

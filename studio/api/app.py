@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from importlib.metadata import version
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from studio.api import checks, engagement, problems, variants
 from studio.api.access import Limiter, RateLimited, RateLimitHeaders
 from studio.api.body_limit import BodyLimit
 from studio.api.documents import Health
+from studio.api.query_params import known_query_only
 from studio.services.workspace import Database, open_database
 from studio.settings import settings
 
@@ -26,6 +27,7 @@ def create_app(db: Database, *, rate: str | None = None, max_body: int | None = 
         description="Approved copy for automation engines: pull it, check copy, report results.",
         docs_url="/docs",
         openapi_url="/openapi.json",
+        dependencies=[Depends(known_query_only)],
     )
     app.state.db = db
     app.state.limiter = Limiter(rate or config.api_rate_limit)

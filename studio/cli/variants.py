@@ -24,7 +24,6 @@ from studio.cli.support import (
     reporting_errors,
     signed_in,
 )
-from studio.publishing.dialects import DIALECTS
 from studio.services import approval, feed, queries, review
 from studio.services.schemas import MAX_ID, Status, VariantSummary, status_label, status_phrase
 
@@ -92,7 +91,7 @@ def show(variant_id: VariantId, as_json: JsonFlag = False) -> None:
 @app.command("export")
 def export(
     dialect: Annotated[
-        str | None, typer.Option(help=f"Translate merge tags for an engine: {', '.join(DIALECTS)}.")
+        str | None, typer.Option(help=f"Merge tags for an engine: {', '.join(feed.DIALECTS)}.")
     ] = None,
     brand: Annotated[str | None, typer.Option(help="Only this brand (pack name).")] = None,
     channel: Annotated[Channel | None, typer.Option(help="Only this channel.")] = None,

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,10 +24,13 @@ from studio.publishing.dialects import DIALECTS, translate_fields
 from studio.services import accounts, packs
 from studio.services.api_keys import KeyIdentity
 from studio.services.schemas import FeedCursor, FeedPage, VariantDocument
+from studio.settings import settings
 from studio.store.db import Database
 from studio.store.models import MAX_ID, FeedState, Publication, Scope, as_utc, iso_seconds, utcnow
 
 DEFAULT_PAGE, MAX_PAGE = 50, 200
+RULES_MAX_AGE = 1.0  # a rule edit reaches the feed within this many seconds
+_rules_seen: dict[tuple[str, str], tuple[float, str | None]] = {}  # (root, brand) -> when, version
 STATUSES = ("approved", "revoked")  # approved: the sync feed, tombstones included
 
 
@@ -156,16 +160,23 @@ def _tombstone(row: Publication, reason: str, revoked_at: dt.datetime | None) ->
 
 
 def _rules_versions() -> Callable[[str], str | None]:
-    """Each brand's current rules version, looked up once per read; a pack that no longer
-    loads has none, so nothing of that brand is served as approved."""
+    """Each brand's current rules version, looked up once per read and, per process, at most
+    once every RULES_MAX_AGE seconds (walking the rule files costs more than the read); a pack
+    that no longer loads has none, so nothing of that brand is served as approved."""
     known: dict[str, str | None] = {}
+    root = str(settings().rules_root().absolute())
 
     def version(brand: str) -> str | None:
         if brand not in known:
-            try:
-                known[brand] = packs.brand_pack(brand).version
-            except (StudioError, RulePackError):
-                known[brand] = None
+            now = time.monotonic()
+            seen = _rules_seen.get((root, brand))
+            if seen is None or now - seen[0] >= RULES_MAX_AGE:
+                try:
+                    seen = (now, packs.brand_pack(brand).version)
+                except (StudioError, RulePackError):
+                    seen = (now, None)
+                _rules_seen[(root, brand)] = seen
+            known[brand] = seen[1]
         return known[brand]
 
     return version

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 from sqlalchemy import JSON, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-MAX_ID = 2**63 - 1  # the largest id a row can have (a signed 64-bit integer, on every backend)
+MAX_ID = 2**31 - 1  # the largest id every backend stores: ids are PostgreSQL INTEGER columns
 
 
 def utcnow() -> dt.datetime:

@@ -232,9 +232,25 @@ def test_updated_since_gives_the_changes_from_then_on(db: Database) -> None:
     assert listing(api, key, updated_since=future)["data"] == []
 
 
-def test_copy_under_changed_rules_is_withheld_until_a_recheck_passes_it(
-    db: Database, rules_dir: Path
+def test_a_rule_edit_reaches_the_feed_once_the_rules_memo_expires(
+    db: Database, rules_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    variant = approved(db)
+    key, api = make_key(db), client(db)
+    monkeypatch.setattr(feed, "RULES_MAX_AGE", 3600)
+    assert api.get(f"/v1/variants/{variant.id}", headers=bearer(key)).json()["status"] == "approved"
+    ban_term(rules_dir, "brightleaf", "unrelatedword")
+    memo = api.get(f"/v1/variants/{variant.id}", headers=bearer(key)).json()
+    assert memo["status"] == "approved"  # still the version read a moment ago
+    monkeypatch.setattr(feed, "RULES_MAX_AGE", 0)
+    withheld = api.get(f"/v1/variants/{variant.id}", headers=bearer(key)).json()
+    assert withheld["status"] == "revoked" and "rules changed" in withheld["reason"]
+
+
+def test_copy_under_changed_rules_is_withheld_until_a_recheck_passes_it(
+    db: Database, rules_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(feed, "RULES_MAX_AGE", 0)
     variant = approved(db)
     key = make_key(db)
     api = client(db)
@@ -250,8 +266,9 @@ def test_copy_under_changed_rules_is_withheld_until_a_recheck_passes_it(
 
 
 def test_copy_that_fails_changed_rules_is_flagged_and_stays_withheld(
-    db: Database, rules_dir: Path
+    db: Database, rules_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(feed, "RULES_MAX_AGE", 0)
     variant = approved(db)
     key = make_key(db)
     api = client(db)
