@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, select
 
 from guardrails import CompiledPack
@@ -9,13 +10,21 @@ from studio.store.models import Brand, Variant
 
 
 def ensure(session: Session, slug: str, pack: CompiledPack) -> Brand:
-    """The brand of a pack folder, registered on first use under the pack's brand name."""
+    """The brand of a pack folder, registered on first use under the pack's brand name.
+
+    Inserted with ON CONFLICT DO NOTHING: two people writing a brand's first copy at once on
+    PostgreSQL would otherwise race check-then-insert into a unique-key error."""
     brand = find(session, slug)
     if brand is None:
         name = pack.pack.brand.name if pack.pack.brand else slug
-        brand = Brand(slug=slug, name=name, rules_version=pack.version)
-        session.add(brand)
-        session.flush()
+        dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+        session.execute(
+            dialect.insert(Brand)
+            .values(slug=slug, name=name, rules_version=pack.version)
+            .on_conflict_do_nothing(index_elements=["slug"])
+        )
+        brand = find(session, slug)
+        assert brand is not None  # inserted now, or by whoever won the race
     return brand
 
 
