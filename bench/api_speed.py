@@ -33,6 +33,7 @@ import os
 import platform
 import random
 import re
+import shutil
 import socket
 import sqlite3
 import statistics
@@ -356,6 +357,8 @@ def main() -> None:
     parser.add_argument("--backlog", type=int, default=500, help="webhook events queued at once")
     parser.add_argument("--live", type=int, default=100, help="approvals while dispatching")
     args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("api_speed: wrk is not installed (Debian: apt-get install wrk)")
     for backend in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         rng = random.Random(7)
         opener = sqlite_database if backend == "sqlite" else lambda: scratch_schema(POSTGRES_URL)
@@ -366,7 +369,8 @@ def main() -> None:
                   f"seeded in {time.perf_counter() - start:.1f} s")  # fmt: skip
             print(environment(db))
             measure_api(db, key, ids, args.duration, rng)
-            measure_webhooks(db, args.backlog, args.live)
+            if args.backlog and args.live:
+                measure_webhooks(db, args.backlog, args.live)
 
 
 if __name__ == "__main__":

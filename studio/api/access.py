@@ -12,7 +12,7 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
-from limits.strategies import MovingWindowRateLimiter
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from studio.errors import NotAuthenticated
 from studio.services import api_keys
@@ -29,11 +29,12 @@ class RateLimited(Exception):
 
 
 class Limiter:
-    """Per-key request limits in this process (a moving window from the `limits` library)."""
+    """Per-key request limits in this process: the `limits` library's sliding-window counter
+    (two counters per key, where a moving window keeps every hit's timestamp)."""
 
     def __init__(self, rate: str):
         self.item = parse(rate)
-        self._limiter = MovingWindowRateLimiter(MemoryStorage())
+        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
 
     def hit(self, key_name: str, request: Request) -> None:
         allowed = self._limiter.hit(self.item, key_name)
@@ -66,30 +67,22 @@ class RateLimitHeaders:
         await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
 
 
-async def database(request: Request) -> Database:
-    """Async because it does no I/O: FastAPI then calls it inline, not in the thread pool."""
-    return _database(request)
-
-
-def _database(request: Request) -> Database:
-    db: Database = request.app.state.db
-    return db
-
-
-def caller(
-    request: Request,
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> KeyIdentity:
+def admit(
+    request: Request, credentials: HTTPAuthorizationCredentials | None
+) -> tuple[Database, KeyIdentity]:
+    """The database and the presented key's identity, within its rate limit. Each route calls
+    this first, in its own worker thread: as a sync dependency it would cost a second trip to
+    the thread pool, which is more than the key lookup itself."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("send an API key as 'Authorization: Bearer studio_key_...'")
-    key = api_keys.authenticate(_database(request), credentials.credentials)
+    db: Database = request.app.state.db
+    key = api_keys.authenticate(db, credentials.credentials)
     limiter: Limiter = request.app.state.limiter
     limiter.hit(key.name, request)
-    return key
+    return db, key
 
 
-Caller = Annotated[KeyIdentity, Depends(caller)]
-Db = Annotated[Database, Depends(database)]
+Token = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
 def limiter_from_settings() -> Limiter:

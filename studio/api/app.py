@@ -41,7 +41,7 @@ def create_app(db: Database, *, rate: str | None = None, max_body: int | None = 
                                 {"Retry-After": str(exc.retry_after)})  # fmt: skip
 
     @app.get("/v1/health", response_model=Health, tags=["health"])
-    def health() -> dict[str, str]:
+    async def health() -> dict[str, str]:
         """Up and answering; needs no key."""
         return {"status": "ok", "version": VERSION}
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 
-from studio.api.access import Caller
+from studio.api.access import Token, admit
 from studio.api.documents import ERRORS, CheckReport, CheckRequest, ErrorDocument
 from studio.services import linting
 
@@ -16,8 +16,9 @@ router = APIRouter(prefix="/v1", tags=["checks"])
     response_model=CheckReport,
     responses={**ERRORS, 413: {"model": ErrorDocument, "description": "body over the limit"}},
 )
-def check(request: CheckRequest, key: Caller) -> dict[str, object]:
+def check(request: Request, token: Token, body: CheckRequest) -> dict[str, object]:
     """The report of `studio check --format json`: verdict and findings with their spans.
     Nothing is saved."""
-    return linting.check_for_key(key, brand=request.brand, channel=request.channel,
-                                 fields=dict(request.fields), ident=request.id)  # fmt: skip
+    _db, key = admit(request, token)
+    return linting.check_for_key(key, brand=body.brand, channel=body.channel,
+                                 fields=dict(body.fields), ident=body.id)  # fmt: skip

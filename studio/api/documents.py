@@ -109,7 +109,8 @@ class EngagementEvent(Document):
     """One thing the engine saw happen to sent copy; `id` is the engine's own event id, so a
     resent report counts once."""
 
-    id: str = Field(min_length=1, max_length=200, examples=["braze-evt-01HZX"])
+    id: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00]+$",
+                    examples=["braze-evt-01HZX"])  # fmt: skip
     type: EngagementType
     occurred_at: dt.datetime | None = Field(
         default=None, description="when it happened (ISO 8601); default: when it is received"

@@ -6,9 +6,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
-from studio.api.access import Caller, Db
+from studio.api.access import Token, admit
 from studio.api.documents import (
     ERRORS,
     EngagementBatch,
@@ -30,13 +30,14 @@ NOT_VISIBLE: dict[int | str, dict[str, object]] = {
     responses={**ERRORS, **NOT_VISIBLE},
 )  # fmt: skip
 def report_events(
-    db: Db,
-    key: Caller,
+    request: Request,
+    token: Token,
     variant_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     body: EngagementBatch,
 ) -> dict[str, int]:
     """Report sends, deliveries, opens, clicks, conversions, unsubscribes and complaints, one
     event or a batch of up to 1000. Idempotent by event id. Needs `events:write`."""
+    db, key = admit(request, token)
     reports = [engagement.Report(event.id, event.type, event.occurred_at) for event in body.events]
     return dataclasses.asdict(engagement.record(db, key, variant_id, reports))
 
@@ -46,12 +47,13 @@ def report_events(
     responses={**ERRORS, **NOT_VISIBLE},
 )  # fmt: skip
 def group_figures(
-    db: Db,
-    key: Caller,
+    request: Request,
+    token: Token,
     variant_group: Annotated[str, Path(min_length=1, max_length=120)],
     brand: Annotated[str | None, Query(max_length=64)] = None,
     success: Annotated[Literal["opens", "clicks", "conversions"], Query()] = "clicks",
 ) -> dict[str, object]:
     """Each variant's counts and rates, and the share of traffic to send it next."""
+    db, key = admit(request, token)
     figures = engagement.group_for_key(db, key, variant_group, brand=brand, success=success)
     return {"object": "variant_group", **dataclasses.asdict(figures)}

@@ -8,22 +8,27 @@ conditional updates (see `workflow`).
 
 from __future__ import annotations
 
+import asyncio
+import threading
 import uuid
-from collections.abc import Iterator
+import weakref
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import NullPool
 from sqlmodel import Session
 
 from studio.errors import DatabaseBusy
 from studio.settings import settings
 
+_T = TypeVar("_T")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK_KEY = 0x5757_0001  # PostgreSQL advisory lock: one migrating process at a time
 
@@ -54,10 +59,23 @@ class Database:
         self.busy_ms = busy_ms if busy_ms is not None else settings().sqlite_busy_ms
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        self.engine: Engine = create_engine(self.url, pool_pre_ping=True, **engine_args)
+        # A ping per checkout finds a PostgreSQL connection the server dropped; a SQLite file
+        # cannot drop one, and the ping would cost a statement on every read.
+        self.engine: Engine = create_engine(self.url, pool_pre_ping=not self.is_sqlite,
+                                            **engine_args)  # fmt: skip
         if self.is_sqlite:
             _configure_sqlite(self.engine, self.busy_ms)
         self._writer = self.engine.execution_options(studio_write=True)
+        self._single = self.engine.execution_options(studio_single_statement=True)
+        self._kept = threading.local()
+        # Outside the pool: a kept connection lives as long as its thread, and closes with it.
+        autocommit = {} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"}
+        self._kept_engine = create_engine(self.url, poolclass=NullPool, **engine_args)
+        if self.is_sqlite:
+            _configure_sqlite(self._kept_engine, self.busy_ms)
+        self._kept_engine = self._kept_engine.execution_options(
+            studio_single_statement=True, **autocommit
+        )
 
     @property
     def display(self) -> str:
@@ -67,6 +85,49 @@ class Database:
     def read(self) -> Iterator[Session]:
         with Session(self.engine, expire_on_commit=False) as session:
             yield session
+
+    def first(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
+        """The first row of one read statement (see `_kept_connection`)."""
+        return self._read(lambda connection: connection.execute(statement, params).first())
+
+    def all(self, statement: Executable, params: dict[str, Any]) -> list[Row[Any]]:
+        return self._read(lambda connection: list(connection.execute(statement, params)))
+
+    def _read(self, run: Callable[[Connection], _T]) -> _T:
+        """Run a read, once more on a new connection if the server had dropped the kept one
+        (a restarted PostgreSQL), as the pool's pre-ping does for pooled connections."""
+        try:
+            with self._kept_connection() as connection:
+                return run(connection)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+        with self._kept_connection() as connection:
+            return run(connection)
+
+    @contextmanager
+    def _kept_connection(self) -> Iterator[Connection]:
+        """The API's hot reads run on the event loop, one statement at a time on a connection
+        that loop's thread keeps, without an ORM session or an explicit transaction: checking a
+        connection out of the pool and wrapping it in a transaction cost more than the lookup.
+        SQLite runs a lone statement in a transaction of its own; on PostgreSQL the connection
+        autocommits. A connection that failed is dropped; the next statement opens a new one.
+        Other threads (the thread pool, the CLI, workers) check one out per statement, so the
+        pool still bounds how many connections a process holds."""
+        if not _on_event_loop():
+            with self._single.connect() as connection:
+                yield connection
+            return
+        kept: _Kept | None = getattr(self._kept, "connection", None)
+        if kept is None:
+            kept = _Kept(self._kept_engine.connect())
+            self._kept.connection = kept
+        try:
+            yield kept.connection  # SQLAlchemy's transaction stays "begun": nothing was, on either
+        except DBAPIError:
+            self._kept.connection = None
+            kept.close()
+            raise
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -92,6 +153,7 @@ class Database:
             command.upgrade(config, "head")
 
     def dispose(self) -> None:
+        self._kept = threading.local()  # this thread's kept connection closes with its holder
         self.engine.dispose()
 
 
@@ -126,6 +188,26 @@ def open_database(url: str | None = None) -> Database:
     return database
 
 
+class _Kept:
+    """A thread's kept connection, closed when the thread ends or the database is disposed
+    (whichever drops the last reference to this holder)."""
+
+    def __init__(self, connection: Connection):
+        self.connection = connection
+        self._closer = weakref.finalize(self, connection.close)
+
+    def close(self) -> None:
+        self._closer()
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -139,5 +221,7 @@ def _configure_sqlite(engine: Engine, busy_ms: int) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        write = connection.get_execution_options().get("studio_write", False)
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get("studio_single_statement", False):
+            return  # one statement is atomic on its own: SQLite runs it in its own transaction
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("studio_write") else "BEGIN")

@@ -209,6 +209,7 @@ def test_hostile_parameters_are_400_naming_the_parameter(db: Database) -> None:
                          ({"limit": 0}, "limit"), ({"limit": 10**6}, "limit"),
                          ({"status": "draft"}, "status"), ({"dialect": "mailchimp"}, "dialect"),
                          ({"updated_since": "yesterday"}, "updated_since"),
+                         ({"updated_since": "0.0"}, "updated_since"),  # not a Unix time
                          ({"channel": "fax"}, "channel")):  # fmt: skip
         response = api.get("/v1/variants", params=params, headers=bearer(key))
         assert response.status_code == 400, (params, response.text)
