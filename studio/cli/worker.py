@@ -17,8 +17,14 @@ from studio.workers import drafting, webhooks
 def worker(
     once: Annotated[bool, typer.Option(help="Stop when nothing is queued or due.")] = False,
     poll: Annotated[
-        float, typer.Option(min=0.05, max=60, help="Seconds between looks at an empty queue.")
-    ] = 1.0,
+        float,
+        typer.Option(
+            min=0.05,
+            max=60,
+            help="Seconds between looks at an empty queue (a look "
+            "is one indexed query; a decision reaches its webhook within this).",
+        ),
+    ] = 0.25,
     webhook_concurrency: Annotated[
         int, typer.Option(min=1, max=256, help="Webhook deliveries in flight at once.")
     ] = 16,

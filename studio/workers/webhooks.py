@@ -26,7 +26,7 @@ def serve(
     *,
     timeout: float,
     once: bool = False,
-    poll: float = 1.0,
+    poll: float = 0.25,
     concurrency: int = 16,
     housekeeping_every: float = 60.0,
     stop: threading.Event | None = None,

@@ -10,20 +10,16 @@ import itertools
 import random
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
 from studio.services import approval, audit_log, review, webhooks
@@ -36,8 +32,8 @@ from studio.store.models import (
     WebhookEvent,
     as_utc,
 )
-from tests.conftest import REPO
 from tests.helpers.api import bearer, make_key
+from tests.helpers.processes import Start, processes, schema_url, start_api
 from tests.helpers.receiver import Receiver, Reply, receiver
 from tests.helpers.variants import CLEAN, in_review
 
@@ -49,58 +45,7 @@ BUSY = Reply(503, {"Retry-After": "0"}, delay=0.3)
 BEFORE = 30  # changes, all told, before a worker is killed (at least)
 AFTER = 15  # changes each of the two pairs makes once its replacement runs
 PAUSE = 0.05  # between one person's changes, so they spread over the worker's death
-Start = Callable[..., subprocess.Popen[bytes]]
-
-
 # --- processes -------------------------------------------------------------------------------
-
-
-@contextmanager
-def processes(logs: Path) -> Iterator[Start]:
-    """`start(name, env, *args)` runs `studio ARGS` logging to `logs/name.log`; whatever is
-    still running at the end is killed, whatever the test did."""
-    started: list[subprocess.Popen[bytes]] = []
-
-    def start(name: str, env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
-        with (logs / f"{name}.log").open("wb") as log:
-            proc = subprocess.Popen([sys.executable, "-m", "studio", *args], cwd=REPO, env=env,
-                                    stdin=subprocess.DEVNULL, stdout=log,
-                                    stderr=subprocess.STDOUT)  # fmt: skip
-        started.append(proc)
-        return proc
-
-    try:
-        yield start
-    finally:
-        for proc in started:
-            if proc.poll() is None:
-                proc.kill()
-        for proc in started:
-            proc.wait(10)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_api(start: Start, env: dict[str, str], logs: Path, name: str) -> str:
-    """`studio api` on a free port, once `/v1/health` answers; its base URL."""
-    port = free_port()
-    proc = start(name, env, "api", "--port", str(port))
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    with httpx.Client(trust_env=False, timeout=2) as client:
-        while True:
-            try:
-                if client.get(f"{base}/v1/health").status_code == 200:
-                    return base
-            except httpx.TransportError:
-                pass
-            alive = proc.poll() is None and time.monotonic() < deadline
-            assert alive, f"{name} did not start:\n{(logs / f'{name}.log').read_text()}"
-            time.sleep(0.1)
 
 
 def start_worker(
@@ -109,14 +54,6 @@ def start_worker(
     """`studio worker` polling often; the process and the name it leases deliveries under."""
     proc = start(name, env, "worker", "--poll", "0.1", "--webhook-concurrency", "4")
     return proc, f"{socket.gethostname()}:{proc.pid}:webhooks"
-
-
-def schema_url(db: Database) -> str:
-    """The test's scratch schema as a URL another process can open."""
-    with db.engine.connect() as connection:
-        schema = connection.execute(text("SELECT current_schema()")).scalar_one()
-    url = make_url(db.url).update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False)
 
 
 # --- the engine's side -----------------------------------------------------------------------
