@@ -8,7 +8,7 @@ from importlib.metadata import version
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from studio.api import checks, engagement, problems, variants
+from studio.api import checks, engagement, problems, variants, webhooks
 from studio.api.access import Limiter, RateLimited, RateLimitHeaders
 from studio.api.body_limit import BodyLimit
 from studio.api.documents import Health
@@ -48,6 +48,7 @@ def create_app(db: Database, *, rate: str | None = None, max_body: int | None = 
     app.include_router(variants.router)
     app.include_router(checks.router)
     app.include_router(engagement.router)
+    app.include_router(webhooks.router)
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(BodyLimit, max_bytes=limit)
     return app

@@ -5,11 +5,24 @@ schema tests hold the two together."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+
+from studio.services.outbox import EVENT_TYPES
 
 FieldValue = str | list[str]
+
+
+def _iso_text(value: Any) -> Any:
+    """A date-time arrives as ISO 8601 text: pydantic would also read a bare number as a Unix
+    time, which a client that sent one most likely did not mean (and the schema says string)."""
+    if isinstance(value, (int, float)):
+        raise ValueError("use an ISO 8601 date-time such as 2026-01-31T09:00:00Z, not a number")
+    return value
+
+
+Instant = Annotated[dt.datetime, BeforeValidator(_iso_text)]
 
 
 class Document(BaseModel):
@@ -112,7 +125,7 @@ class EngagementEvent(Document):
     id: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00]+$",
                     examples=["braze-evt-01HZX"])  # fmt: skip
     type: EngagementType
-    occurred_at: dt.datetime | None = Field(
+    occurred_at: Instant | None = Field(
         default=None, description="when it happened (ISO 8601); default: when it is received"
     )
 
@@ -156,6 +169,82 @@ class GroupFigures(Document):
     exploring: bool
     reason: str
     variants: list[VariantFigures]
+
+
+class NewEndpoint(Document):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]{0,63}$", examples=["braze-prod"])
+    url: str = Field(min_length=8, max_length=2000, examples=["https://engine.example/hooks"])
+    events: list[str] = Field(
+        default_factory=list, max_length=len(EVENT_TYPES), description="only these; empty: all",
+        json_schema_extra={"items": {"type": "string", "enum": list(EVENT_TYPES)}},
+    )  # fmt: skip
+    brands: list[str] = Field(
+        default_factory=list, max_length=100, description="only these brands; empty: every brand"
+    )
+
+
+class EndpointDocument(Document):
+    name: str
+    url: str
+    events: list[str]
+    brands: list[str]
+    allow_private: bool
+    state: Literal["active", "disabled"]
+    disabled_reason: str | None
+    rotating_until: str | None
+    pending: int
+    failed: int
+    created_by: str
+    created_at: str | None
+
+
+class EndpointList(Document):
+    object: Literal["list"]
+    data: list[EndpointDocument]
+
+
+class IssuedSecretDocument(Document):
+    secret: str = Field(description="whsec_...: shown in this answer only")
+    endpoint: EndpointDocument
+
+
+class Rotation(Document):
+    grace_hours: float = Field(24, ge=0, le=720, description="the old secret signs this long")
+
+
+class AttemptDocument(Document):
+    at: str | None
+    status: int | None
+    error: str | None
+    duration_ms: int
+
+
+class DeliveryDocument(Document):
+    id: int
+    endpoint: str
+    message_id: str = Field(description="the webhook-id, the same on every attempt")
+    event: str
+    variant_id: int
+    version: int
+    state: Literal["pending", "delivered", "failed", "disabled"]
+    next_attempt_at: str | None
+    delivered_at: str | None
+    created_at: str | None
+    attempts: list[AttemptDocument]
+
+
+class DeliveryList(Document):
+    object: Literal["list"]
+    data: list[DeliveryDocument]
+
+
+class Replay(Document):
+    since: Instant | None = Field(None, description="events made at or after (ISO 8601)")
+    until: Instant | None = Field(None, description="events made before (ISO 8601)")
+
+
+class ReplayReceipt(Document):
+    queued: int
 
 
 class Health(Document):

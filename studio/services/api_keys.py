@@ -92,6 +92,10 @@ def create_key(
     limited = sorted(set(brands))
     for brand in limited:
         packs.brand_pack(brand)  # a brand is a rule pack, whether or not it has copy yet
+    if limited and Scope.WEBHOOKS_MANAGE.value in wanted:
+        raise InvalidInput("a key with webhooks:manage is for every brand (an endpoint may "
+                           "carry every brand's events): make it for every brand, or make "
+                           "two keys", field="brand")  # fmt: skip
 
     def body(session: Session, user: User) -> IssuedKey:
         require_role(user, Action.MANAGE_KEYS)

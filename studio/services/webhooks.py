@@ -13,22 +13,26 @@ import base64
 import datetime as dt
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, func, select
 
-from studio.errors import InvalidInput, NotFound
+from studio.errors import InvalidInput, NotAuthenticated, NotFound, Refused
 from studio.publishing import destinations
 from studio.services import audit, packs
 from studio.services.acting import attempt
+from studio.services.api_keys import KeyIdentity
 from studio.services.outbox import EVENT_TYPES
 from studio.services.policy import Action, require_role
 from studio.store.db import Database
 from studio.store.models import (
     MAX_ID,
+    ApiKey,
     DeliveryState,
+    Scope,
     User,
     WebhookAttempt,
     WebhookDelivery,
@@ -44,6 +48,7 @@ SECRET_PREFIX = "whsec_"
 DEFAULT_GRACE = dt.timedelta(hours=24)
 LONGEST_GRACE = dt.timedelta(days=30)
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -93,6 +98,52 @@ class DeliveryView:
     attempts: list[AttemptView]
 
 
+Acting = str | KeyIdentity  # a signed-in admin, or an API key with the webhooks:manage scope
+
+
+@dataclass(frozen=True)
+class Manager:
+    """Who is managing webhooks, as the audit log and `created_by` record them: an admin, or a
+    key (audited as `apikey:NAME`, its endpoints credited to the admin who made the key)."""
+
+    name: str
+    user_id: int
+
+
+def _as_manager(
+    db: Database,
+    actor: Acting,
+    event: str,
+    target: tuple[str, str | int],
+    body: Callable[[Session, Manager], T],
+) -> T:
+    """Run `body` for an admin (by role) or a key (by scope; a brand-limited key may not, as an
+    endpoint can carry every brand's events); a refusal is audited either way."""
+    if isinstance(actor, str):
+
+        def as_admin(session: Session, user: User) -> T:
+            require_role(user, Action.MANAGE_WEBHOOKS)
+            return body(session, Manager(user.name, saved_id(user)))
+
+        return attempt(db, actor, event, target, as_admin)
+    name = f"apikey:{actor.name}"
+    try:
+        actor.require(Scope.WEBHOOKS_MANAGE)
+        if actor.brands:
+            raise Refused("brand", f"API key {actor.name!r} is limited to some brands; "
+                          "managing webhooks needs a key for every brand")  # fmt: skip
+        with db.write() as session:
+            key = session.get(ApiKey, actor.id)
+            if key is None or key.revoked_at is not None:
+                raise NotAuthenticated("the API key is unknown or was revoked")
+            return body(session, Manager(name, key.created_by))
+    except Refused as refusal:
+        with db.write() as session:
+            audit.record(session, name, event, *target, outcome="denied",
+                         detail={"rule": refusal.rule, "reason": refusal.message})  # fmt: skip
+        raise
+
+
 def new_secret() -> str:
     """`whsec_` and 32 random bytes in base64, the form the Standard Webhooks libraries read."""
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
@@ -101,7 +152,7 @@ def new_secret() -> str:
 def add_endpoint(
     db: Database,
     *,
-    actor: str,
+    actor: Acting,
     name: str,
     url: str,
     events: Iterable[str] = (),
@@ -127,8 +178,7 @@ def add_endpoint(
     for brand in limited:
         packs.brand_pack(brand)  # a brand is a rule pack: refuse one that has none
 
-    def body(session: Session, user: User) -> IssuedSecret:
-        require_role(user, Action.MANAGE_WEBHOOKS)
+    def body(session: Session, manager: Manager) -> IssuedSecret:
         if _find(session, name) is not None:
             raise InvalidInput(f"a webhook endpoint named {name!r} exists already", field="name")
         secret = new_secret()
@@ -139,13 +189,13 @@ def add_endpoint(
             events=wanted,
             brands=limited,
             allow_private=allow_private,
-            created_by=saved_id(user),
+            created_by=manager.user_id,
         )
         session.add(row)
         session.flush()
         audit.record(
             session,
-            user.name,
+            manager.name,
             "webhook.add",
             "webhook",
             name,
@@ -158,34 +208,32 @@ def add_endpoint(
         )
         return IssuedSecret(secret, _view(session, row))
 
-    return attempt(db, actor, "webhook.add", ("webhook", name), body)
+    return _as_manager(db, actor, "webhook.add", ("webhook", name), body)
 
 
-def list_endpoints(db: Database, *, actor: str) -> list[EndpointView]:
-    def body(session: Session, user: User) -> list[EndpointView]:
-        require_role(user, Action.MANAGE_WEBHOOKS)
+def list_endpoints(db: Database, *, actor: Acting) -> list[EndpointView]:
+    def body(session: Session, manager: Manager) -> list[EndpointView]:
         rows = session.exec(select(WebhookEndpoint).order_by(col(WebhookEndpoint.name)))
         return [_view(session, row) for row in rows]
 
-    return attempt(db, actor, "webhook.list", ("webhook", "*"), body)
+    return _as_manager(db, actor, "webhook.list", ("webhook", "*"), body)
 
 
 def rotate_secret(
-    db: Database, *, actor: str, name: str, grace: dt.timedelta = DEFAULT_GRACE
+    db: Database, *, actor: Acting, name: str, grace: dt.timedelta = DEFAULT_GRACE
 ) -> IssuedSecret:
     """A new secret at once; the old one keeps signing (alongside) until `grace` has passed."""
     if not dt.timedelta(0) <= grace <= LONGEST_GRACE:
         raise InvalidInput(f"a grace period is 0 to {LONGEST_GRACE.days} days", field="grace")
 
-    def body(session: Session, user: User) -> IssuedSecret:
-        require_role(user, Action.MANAGE_WEBHOOKS)
+    def body(session: Session, manager: Manager) -> IssuedSecret:
         row = _get(session, name)
         row.previous_secret, row.secret = row.secret, new_secret()
         row.previous_secret_until = utcnow() + grace
         session.add(row)
         audit.record(
             session,
-            user.name,
+            manager.name,
             "webhook.rotate-secret",
             "webhook",
             name,
@@ -193,15 +241,14 @@ def rotate_secret(
         )
         return IssuedSecret(row.secret, _view(session, row))
 
-    return attempt(db, actor, "webhook.rotate-secret", ("webhook", name), body)
+    return _as_manager(db, actor, "webhook.rotate-secret", ("webhook", name), body)
 
 
-def enable_endpoint(db: Database, *, actor: str, name: str) -> EndpointView:
+def enable_endpoint(db: Database, *, actor: Acting, name: str) -> EndpointView:
     """Turn a disabled endpoint (a 410 from it, say) back on. Deliveries that were dropped while
     it was off are not resent by this; replay them."""
 
-    def body(session: Session, user: User) -> EndpointView:
-        require_role(user, Action.MANAGE_WEBHOOKS)
+    def body(session: Session, manager: Manager) -> EndpointView:
         row = _get(session, name)
         if row.disabled_at is None:
             raise InvalidInput(f"webhook endpoint {name!r} is not disabled", field="name")
@@ -210,7 +257,7 @@ def enable_endpoint(db: Database, *, actor: str, name: str) -> EndpointView:
         session.add(row)
         audit.record(
             session,
-            user.name,
+            manager.name,
             "webhook.enable",
             "webhook",
             name,
@@ -220,14 +267,13 @@ def enable_endpoint(db: Database, *, actor: str, name: str) -> EndpointView:
         )
         return _view(session, row)
 
-    return attempt(db, actor, "webhook.enable", ("webhook", name), body)
+    return _as_manager(db, actor, "webhook.enable", ("webhook", name), body)
 
 
-def remove_endpoint(db: Database, *, actor: str, name: str) -> None:
+def remove_endpoint(db: Database, *, actor: Acting, name: str) -> None:
     """Delete an endpoint with its deliveries and their attempts; the audit log keeps the fact."""
 
-    def body(session: Session, user: User) -> None:
-        require_role(user, Action.MANAGE_WEBHOOKS)
+    def body(session: Session, manager: Manager) -> None:
         row = _get(session, name)
         deliveries = select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == row.id)
         connection = session.connection()
@@ -238,15 +284,17 @@ def remove_endpoint(db: Database, *, actor: str, name: str) -> None:
             delete(WebhookDelivery).where(col(WebhookDelivery.endpoint_id) == row.id)
         )
         session.delete(row)
-        audit.record(session, user.name, "webhook.remove", "webhook", name, detail={"url": row.url})
+        audit.record(
+            session, manager.name, "webhook.remove", "webhook", name, detail={"url": row.url}
+        )
 
-    attempt(db, actor, "webhook.remove", ("webhook", name), body)
+    _as_manager(db, actor, "webhook.remove", ("webhook", name), body)
 
 
 def list_deliveries(
     db: Database,
     *,
-    actor: str,
+    actor: Acting,
     endpoint: str | None = None,
     state: str | None = None,
     limit: int = 50,
@@ -257,8 +305,7 @@ def list_deliveries(
     if not 1 <= limit <= 1000:
         raise InvalidInput("a listing shows 1 to 1000 deliveries", field="limit")
 
-    def body(session: Session, user: User) -> list[DeliveryView]:
-        require_role(user, Action.MANAGE_WEBHOOKS)
+    def body(session: Session, manager: Manager) -> list[DeliveryView]:
         statement = (
             select(WebhookDelivery, WebhookEvent, WebhookEndpoint.name)
             .join(WebhookEvent, col(WebhookEvent.id) == WebhookDelivery.event_id)
@@ -291,13 +338,13 @@ def list_deliveries(
             for delivery, event, name in rows
         ]
 
-    return attempt(db, actor, "webhook.deliveries", ("webhook", endpoint or "*"), body)
+    return _as_manager(db, actor, "webhook.deliveries", ("webhook", endpoint or "*"), body)
 
 
 def replay(
     db: Database,
     *,
-    actor: str,
+    actor: Acting,
     delivery_id: int | None = None,
     endpoint: str | None = None,
     since: dt.datetime | None = None,
@@ -314,8 +361,7 @@ def replay(
     if since and until and as_utc(since) >= as_utc(until):
         raise InvalidInput("the window's start is before its end", field="since")
 
-    def body(session: Session, user: User) -> int:
-        require_role(user, Action.MANAGE_WEBHOOKS)
+    def body(session: Session, manager: Manager) -> int:
         if delivery_id is not None:
             row = session.get(WebhookDelivery, delivery_id) if 0 < delivery_id <= MAX_ID else None
             if row is None:
@@ -359,7 +405,7 @@ def replay(
             )
         audit.record(
             session,
-            user.name,
+            manager.name,
             "webhook.replay",
             "webhook",
             target,
@@ -371,7 +417,9 @@ def replay(
         )
         return len(chosen)
 
-    return attempt(db, actor, "webhook.replay", ("webhook", delivery_id or endpoint or ""), body)
+    return _as_manager(
+        db, actor, "webhook.replay", ("webhook", delivery_id or endpoint or ""), body
+    )
 
 
 def _check_name(name: str) -> None:
@@ -389,7 +437,7 @@ def _find(session: Session, name: str) -> WebhookEndpoint | None:
 def _get(session: Session, name: str) -> WebhookEndpoint:
     row = _find(session, name)
     if row is None:
-        raise NotFound(f"no webhook endpoint named {name!r} (see: studio webhooks list)")
+        raise NotFound(f"no webhook endpoint named {name!r}")
     return row
 
 
