@@ -1,12 +1,22 @@
-"""Streamlit entry point: `studio up` runs this file."""
+"""Streamlit entry point: `studio up` runs this file. Signed out, the only page is sign-in."""
 
 import streamlit as st
 
 from studio.services.drafts import configured_drafter
+from studio.ui import session
 
 st.set_page_config(page_title="Content Studio", layout="wide")
-st.sidebar.caption(f"Drafting with: {configured_drafter()}")
-page = st.navigation(
-    [st.Page("studio/ui/pages/check_copy.py", title="Check copy", icon=":material/fact_check:")]
-)
+db = session.database()
+user = session.identity(db)
+if user is None:
+    page = st.navigation([st.Page(session.sign_in_page, title="Sign in", icon=":material/login:")])
+else:
+    st.sidebar.text(f"Signed in as {user.name} ({user.role.value})")
+    if st.sidebar.button("Sign out", icon=":material/logout:"):
+        session.sign_out(db)
+        st.rerun()
+    st.sidebar.caption(f"Drafting with: {configured_drafter()}")
+    page = st.navigation(
+        [st.Page("studio/ui/pages/check_copy.py", title="Check copy", icon=":material/fact_check:")]
+    )
 page.run()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from guardrails import Channel, RulePackError, Verdict
+from guardrails import Channel, RulePackError, Severity, Verdict
 from studio.errors import StudioError
 from studio.services import packs
-from studio.ui.components.highlight import findings_html, highlight_html
+from studio.ui import session
+from studio.ui.components.highlight import field_html, findings_html, notice_html
 
 _VERDICT_LABEL = {
     Verdict.PASS: ":green[Pass — no warnings or errors]",
@@ -40,6 +41,7 @@ def _fields(channel: Channel) -> dict[str, str | list[str]]:
     }
 
 
+session.require(session.database())
 st.title("Check copy")
 st.caption("Every draft is checked against the brand's rule pack before anyone approves it.")
 choices = packs.pack_choices()
@@ -56,22 +58,19 @@ if submitted:
             choices[pack_name], channel.value, {k: v for k, v in fields.items() if v}
         )
     except RulePackError as exc:
-        st.error(f"The rule pack does not load:\n\n{exc}")
+        st.html(notice_html(f"The rule pack does not load: {exc}", Severity.ERROR))
         st.stop()
     except StudioError as exc:
-        st.error(exc.message)
+        st.html(notice_html(exc.message, Severity.ERROR))
         st.stop()
     report = checked.report
     st.caption(f"Rules version `{checked.rules_version}` · {checked.rule_count} rules")
     st.subheader(_VERDICT_LABEL[report.verdict])
     for path, _, text in checked.copy.iter_fields():
-        mine = [f for f in report.findings if f.field == path]
-        st.markdown(f"**{path}**")
-        st.markdown(highlight_html(text, mine) or "&nbsp;", unsafe_allow_html=True)
+        st.html(field_html(path, text, [f for f in report.findings if f.field == path]))
     if report.findings:
-        st.markdown(f"**{len(report.findings)} findings**")
-        st.markdown(findings_html(report.findings), unsafe_allow_html=True)
+        st.subheader(f"{len(report.findings)} findings")
+        st.html(findings_html(report.findings))
     for use in report.approved_claims:
-        st.success(
-            f"Approved claim `{use.claim}` in {use.field}: “{use.text}” — evidence: {use.evidence}"
-        )
+        st.html(notice_html(f"Approved claim {use.claim} in {use.field}: “{use.text}” — "
+                            f"evidence: {use.evidence}"))  # fmt: skip

@@ -1,0 +1,82 @@
+"""Who is using the browser: a sign-in form over `services/tokens` (argon2 passwords, sessions
+that expire, sign-out revokes), the session token kept in Streamlit's per-tab state.
+
+Every run re-checks the token with the service, so an expired, revoked or disabled session
+ends at the next click, with the reason. Pages act as the signed-in user's name; the role is
+checked by each action in the service layer, not by which pages are shown."""
+
+from __future__ import annotations
+
+import contextlib
+
+import streamlit as st
+
+from guardrails import Severity
+from studio.errors import NotAuthenticated
+from studio.services import tokens
+from studio.services.tokens import Identity
+from studio.services.workspace import Database, database_url, open_database
+from studio.ui.components.highlight import notice_html
+
+_TOKEN, _NOTICE = "studio_session_token", "studio_sign_in_notice"
+
+
+def database() -> Database:
+    return _database(database_url())
+
+
+@st.cache_resource(show_spinner="Opening the database…")
+def _database(url: str) -> Database:
+    """One migrated database per URL for the whole server (keyed by URL, so a test that points
+    the settings elsewhere gets its own)."""
+    return open_database(url)
+
+
+def identity(db: Database) -> Identity | None:
+    """The signed-in user, or None (with the reason kept for the sign-in form)."""
+    token = st.session_state.get(_TOKEN)
+    if not token:
+        return None
+    try:
+        return tokens.authenticate(db, token)
+    except NotAuthenticated as exc:
+        del st.session_state[_TOKEN]
+        st.session_state[_NOTICE] = f"Signed out: {exc.message}. Sign in again."
+        return None
+
+
+def require(db: Database) -> Identity:
+    """For pages: the signed-in user (the app shows no page but sign-in without one)."""
+    who = identity(db)
+    if who is None:
+        st.stop()
+    return who
+
+
+def sign_in_page() -> None:
+    st.title("Sign in to Content Studio")
+    notice = st.session_state.pop(_NOTICE, None)
+    if notice:
+        st.html(notice_html(notice, Severity.WARNING))
+    with st.form("sign-in"):
+        name = st.text_input("User name", max_chars=64)
+        password = st.text_input("Password", type="password", max_chars=1024)
+        submitted = st.form_submit_button("Sign in", type="primary")
+    if submitted:
+        try:
+            issued = tokens.sign_in(database(), name.strip(), password)
+        except NotAuthenticated as exc:
+            st.html(notice_html(exc.message, Severity.ERROR))
+            return
+        st.session_state[_TOKEN] = issued.token
+        st.rerun()
+    st.caption("`studio up` printed the demo users' passwords on its first run; an admin adds "
+               "users with `studio users add`.")  # fmt: skip
+
+
+def sign_out(db: Database) -> None:
+    token = st.session_state.pop(_TOKEN, None)
+    if token:
+        with contextlib.suppress(NotAuthenticated):  # expired or revoked: signed out anyway
+            tokens.sign_out(db, token)
+    st.session_state[_NOTICE] = "Signed out."

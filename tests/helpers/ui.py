@@ -1,0 +1,51 @@
+"""The Streamlit app under AppTest, over a database of the test's own, signed in as someone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from studio.services import accounts
+from studio.store.db import Database, database_url, open_database
+from studio.store.models import Role
+from tests.conftest import PASSWORD, REPO
+
+PEOPLE = {"ada": Role.ADMIN, "rita": Role.REVIEWER, "wendy": Role.COPYWRITER}
+
+
+def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
+    """The database the app will open (the settings point at a private data folder), with one
+    user per role, all with PASSWORD."""
+    monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("STUDIO_DATABASE_URL", raising=False)
+    db = open_database(database_url())
+    with db.write() as session:
+        for name, role in (
+            ("ada", Role.ADMIN),
+            ("rita", Role.REVIEWER),
+            ("wendy", Role.COPYWRITER),
+        ):
+            accounts.add(session, name, role, PASSWORD, by="test")
+    return db
+
+
+def started() -> AppTest:
+    app = AppTest.from_file(str(REPO / "app.py"), default_timeout=60)
+    app.run()
+    assert not app.exception, app.exception
+    return app
+
+
+def sign_in(app: AppTest, name: str, password: str = PASSWORD) -> AppTest:
+    app.text_input[0].input(name)
+    app.text_input[1].input(password)
+    app.button[0].click().run()
+    assert not app.exception, app.exception
+    return app
+
+
+def html_of(app: AppTest) -> list[str]:
+    """What each `st.html` element of the page holds."""
+    return [element.proto.body for element in app.get("html")]
