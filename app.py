@@ -3,6 +3,7 @@
 import streamlit as st
 
 from studio.services.drafts import configured_drafter
+from studio.services.policy import Action
 from studio.ui import session
 
 st.set_page_config(page_title="Content Studio", layout="wide")
@@ -16,7 +17,10 @@ else:
         session.sign_out(db)
         st.rerun()
     st.sidebar.caption(f"Drafting with: {configured_drafter()}")
-    page = st.navigation(
-        [st.Page("studio/ui/pages/check_copy.py", title="Check copy", icon=":material/fact_check:")]
-    )
+    pages = [st.Page("studio/ui/pages/check_copy.py", title="Check copy",
+                     icon=":material/fact_check:")]  # fmt: skip
+    if session.may(user, Action.APPROVE):  # the service checks the role again on each decision
+        pages.insert(0, st.Page("studio/ui/pages/review_queue.py", title="Review queue",
+                                icon=":material/rule:"))  # fmt: skip
+    page = st.navigation(pages)
 page.run()

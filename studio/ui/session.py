@@ -14,6 +14,7 @@ import streamlit as st
 from guardrails import Severity
 from studio.errors import NotAuthenticated
 from studio.services import tokens
+from studio.services.policy import ROLES_FOR, Action
 from studio.services.tokens import Identity
 from studio.services.workspace import Database, database_url, open_database
 from studio.ui.components.highlight import notice_html
@@ -43,6 +44,11 @@ def identity(db: Database) -> Identity | None:
         del st.session_state[_TOKEN]
         st.session_state[_NOTICE] = f"Signed out: {exc.message}. Sign in again."
         return None
+
+
+def may(user: Identity, action: Action) -> bool:
+    """Whether to offer `action`'s page: navigation only; the service decides on each action."""
+    return user.role in ROLES_FOR[action]
 
 
 def require(db: Database) -> Identity:

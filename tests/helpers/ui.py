@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -10,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from studio.services import accounts
 from studio.store.db import Database, database_url, open_database
 from studio.store.models import Role
+from studio.ui.components.highlight import ICONS
 from tests.conftest import PASSWORD, REPO
 
 PEOPLE = {"ada": Role.ADMIN, "rita": Role.REVIEWER, "wendy": Role.COPYWRITER}
@@ -49,3 +51,15 @@ def sign_in(app: AppTest, name: str, password: str = PASSWORD) -> AppTest:
 def html_of(app: AppTest) -> list[str]:
     """What each `st.html` element of the page holds."""
     return [element.proto.body for element in app.get("html")]
+
+
+def shown_text(page: str) -> str:
+    """What a reader sees of an HTML fragment: its text, without the severity icons."""
+    seen: list[str] = []
+
+    class Text(HTMLParser):
+        def handle_data(self, data: str) -> None:
+            seen.append(data)
+
+    Text(convert_charrefs=True).feed(page)
+    return "".join(seen).translate({ord(icon): None for icon in ICONS.values()})

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import html
 
-from guardrails import Finding, Severity
+from guardrails import Channel, Finding, Severity, Variant
 
 _COLOURS = {Severity.ERROR: "#f8c4c4", Severity.WARNING: "#fbe3a6", Severity.SUGGESTION: "#cfe3fb"}
 # Text symbols, not emoji: they show in any font (headless Chromium has no emoji font, and
@@ -75,6 +75,13 @@ def field_html(name: str, text: str, findings: list[Finding]) -> str:
     )
     body = highlight_html(text, findings) or "<i>(empty)</i>"
     return f"<div><b>{escaped(name)}</b>{banners}<div>{body}</div></div>"
+
+
+def copy_html(channel: str, fields: dict[str, str | list[str]], findings: list[Finding]) -> str:
+    """Every field of a piece of copy (list fields item by item), each with its findings."""
+    copy = Variant(channel=Channel(channel), fields=fields)
+    return "".join(field_html(path, text, [f for f in findings if f.field == path])
+                   for path, _, text in copy.iter_fields())  # fmt: skip
 
 
 def findings_html(findings: list[Finding]) -> str:

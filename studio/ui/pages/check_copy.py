@@ -8,7 +8,7 @@ from guardrails import Channel, RulePackError, Severity, Verdict
 from studio.errors import StudioError
 from studio.services import packs
 from studio.ui import session
-from studio.ui.components.highlight import field_html, findings_html, notice_html
+from studio.ui.components.highlight import copy_html, findings_html, notice_html
 
 _VERDICT_LABEL = {
     Verdict.PASS: ":green[Pass — no warnings or errors]",
@@ -66,8 +66,7 @@ if submitted:
     report = checked.report
     st.caption(f"Rules version `{checked.rules_version}` · {checked.rule_count} rules")
     st.subheader(_VERDICT_LABEL[report.verdict])
-    for path, _, text in checked.copy.iter_fields():
-        st.html(field_html(path, text, [f for f in report.findings if f.field == path]))
+    st.html(copy_html(channel.value, checked.copy.fields, report.findings))
     if report.findings:
         st.subheader(f"{len(report.findings)} findings")
         st.html(findings_html(report.findings))

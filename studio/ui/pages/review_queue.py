@@ -1,0 +1,89 @@
+"""Review queue: copy waiting for a decision, riskiest first; one screen per variant with its
+copy and findings on the words, the diff from its last version and from its last approved
+version, and the decisions (approve, with an override and justification for every blocking
+finding; reject; request changes). The service checks the role, four eyes and that the
+reviewer saw the current copy and report; this page only asks and shows."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from guardrails import Finding, Severity
+from studio.errors import StudioError
+from studio.services import approval, packs, queries, review
+from studio.services.schemas import VariantDetail
+from studio.ui import session
+from studio.ui.components.highlight import copy_html, findings_html, notice_html
+
+db = session.database()
+me = session.require(db)
+st.title("Review queue")
+done = st.session_state.pop("review-done", None)
+if done:
+    st.html(notice_html(done))
+left, right = st.columns(2)
+brands = [name for name, slug in packs.pack_choices().items() if slug != "_baseline"]
+brand = left.selectbox("Brand", ["All brands", *brands])
+channel = right.selectbox("Channel", ["All channels", "email", "sms", "ad"])
+page = queries.review_queue(db, me.name, brand=None if brand == "All brands" else brand,
+                            channel=None if channel == "All channels" else channel)  # fmt: skip
+if not page.items:
+    st.info("Nothing is waiting for review. Copywriters submit drafts from the CLI "
+            "(`studio variants submit`) or, soon, from the Drafts page.")  # fmt: skip
+    st.stop()
+labels = {item.id: f"#{item.id} {item.name} · {item.brand} {item.channel} · risk {item.risk} · "
+          f"{item.errors} errors, {item.warnings} warnings · by {item.author}"
+          for item in page.items}  # fmt: skip
+chosen = st.selectbox("Variant (riskiest first)", list(labels), format_func=labels.__getitem__)
+detail: VariantDetail = queries.variant_detail(db, me.name, chosen)
+findings = [Finding(**finding) for finding in detail.report.findings]
+errors = [f for f in findings if f.severity is Severity.ERROR]
+
+st.subheader(f"Version {detail.version} · checked under {detail.report.rules_version[:19]}")
+st.html(copy_html(detail.channel, detail.fields, findings))
+if findings:
+    st.html(findings_html(findings))
+with st.expander("Changes from the previous version", expanded=detail.diff is not None):
+    if detail.diff:
+        st.code(detail.diff, language="diff")
+    else:
+        st.text("This is the first version.")
+if detail.approved_version and detail.approved_version != detail.version:
+    with st.expander(f"Changes since the approved version {detail.approved_version}"):
+        st.code(
+            queries.diff(db, me.name, detail.id, detail.approved_version, None), language="diff"
+        )
+
+decision = st.radio("Decision", ["Approve", "Request changes", "Reject"], horizontal=True)
+with st.form(f"decide-{detail.id}-{detail.revision}"):
+    justifications: dict[str, str] = {}
+    acknowledged = False
+    comment = ""
+    if decision == "Approve":
+        for rule in sorted({f.rule for f in errors}):
+            justifications[rule] = st.text_area(
+                f"Override {rule}: why this copy may go out anyway (at least 15 characters)",
+                key=f"why-{detail.id}-{rule}",
+            )
+        if detail.warnings:
+            acknowledged = st.checkbox(f"I have read the {detail.warnings} warning(s)")
+    else:
+        comment = st.text_area("What should change, and why (the copywriter reads this)")
+    decided = st.form_submit_button(decision, type="primary")
+if decided:
+    try:
+        if decision == "Approve":
+            approval.approve(db, detail.id, actor=me.name, overrides=justifications or None,
+                             acknowledge_all=acknowledged, seen_report_id=detail.report.id,
+                             expected_revision=detail.revision)  # fmt: skip
+        elif decision == "Reject":
+            review.reject(db, detail.id, actor=me.name, comment=comment,
+                          expected_revision=detail.revision)  # fmt: skip
+        else:
+            review.request_changes(db, detail.id, actor=me.name, comment=comment,
+                                   expected_revision=detail.revision)  # fmt: skip
+    except StudioError as exc:
+        st.html(notice_html(exc.message, Severity.ERROR))
+    else:
+        st.session_state["review-done"] = f"#{detail.id}: {decision.lower()} recorded."
+        st.rerun()

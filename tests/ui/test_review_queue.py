@@ -1,0 +1,86 @@
+"""The Review queue page under AppTest: who sees it, the variant with its findings on the
+words, and each decision going through the service (which refuses what the workflow forbids,
+with the reason on the page)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from studio.services import queries
+from studio.store.db import Database
+from tests.helpers.ui import html_of, shown_text, sign_in, started, workspace
+from tests.helpers.variants import CLEAN, CURE, in_review
+
+pytestmark = pytest.mark.slow  # a real Streamlit run per test
+TITLES = ("Review queue", "Check copy")
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
+    return workspace(tmp_path, monkeypatch)
+
+
+def decide(app: AppTest, decision: str, **inputs: str) -> AppTest:
+    app.radio[0].set_value(decision).run()
+    for label, value in inputs.items():
+        next(area for area in app.text_area if label in area.label).input(value)
+    next(button for button in app.button if button.label == decision).click().run()
+    assert not app.exception, app.exception
+    return app
+
+
+def status(db: Database, variant_id: int) -> str:
+    return queries.variant_detail(db, "ada", variant_id).status
+
+
+def test_only_those_who_decide_are_offered_the_queue(db: Database) -> None:
+    assert sign_in(started(), "wendy").title[0].value == "Check copy"
+    assert sign_in(started(), "rita").title[0].value == "Review queue"
+
+
+def test_an_empty_queue_says_so_and_what_fills_it(db: Database) -> None:
+    app = sign_in(started(), "rita")
+    assert "Nothing is waiting for review" in app.info[0].value
+
+
+def test_a_reviewer_overrides_a_blocking_finding_with_a_justification(db: Database) -> None:
+    variant = in_review(db, CURE)
+    app = sign_in(started(), "rita")
+    page = " ".join(html_of(app))
+    assert "<mark" in page and "cure" in page  # the finding is on the words
+    blocking = next(a.label for a in app.text_area if a.label.startswith("Override"))
+    rule = blocking.split()[1].rstrip(":")
+    decide(app, "Approve")
+    assert any(f"override of {rule} needs a written justification" in h
+               for h in html_of(app))  # refused, saying why  # fmt: skip
+    assert status(db, variant.id) == "in_review"
+    decide(app, "Approve", **{rule: "Legal signed off the wording, ticket LEG-2211"})
+    detail = queries.variant_detail(db, "ada", variant.id)
+    assert detail.status == "approved" and [o.rule for o in detail.overrides] == [rule]
+    assert detail.overrides[0].by == "rita"
+    assert any(f"#{variant.id}: approve recorded" in h for h in html_of(app))
+
+
+def test_requesting_changes_needs_a_comment_and_reaches_the_copy(db: Database) -> None:
+    variant = in_review(db, CLEAN)
+    app = sign_in(started(), "rita")
+    decide(app, "Request changes")
+    assert any("comment" in h.lower() for h in html_of(app))
+    assert status(db, variant.id) == "in_review"
+    decide(app, "Request changes", **{"What should change": "Name the winter range, please."})
+    assert status(db, variant.id) == "changes_requested"
+    assert "Nothing is waiting for review" in app.info[0].value
+
+
+def test_hostile_copy_in_the_queue_is_shown_inert(db: Database) -> None:
+    in_review(db, "Brightleaf <img src=https://evil.example/x.png> **now** [go](https://e.x) "
+                  "{{ 7*7 }} Reply STOP to opt out")  # fmt: skip
+    app = sign_in(started(), "rita")
+    copy = next(h for h in html_of(app) if h.startswith("<div><b>body</b>"))
+    assert "<img" not in copy
+    assert "<img src=https://evil.example/x.png> **now** [go](https://e.x) {{ 7*7 }}" in shown_text(
+        copy
+    )
