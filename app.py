@@ -18,7 +18,9 @@ else:
         st.rerun()
     st.sidebar.caption(f"Drafting with: {configured_drafter()}")
     pages = [st.Page("studio/ui/pages/check_copy.py", title="Check copy",
-                     icon=":material/fact_check:")]  # fmt: skip
+                     icon=":material/fact_check:"),
+             st.Page("studio/ui/pages/library.py", title="Library",
+                     icon=":material/inventory_2:")]  # fmt: skip
     if session.may(user, Action.APPROVE):  # the service checks the role again on each decision
         pages.insert(0, st.Page("studio/ui/pages/review_queue.py", title="Review queue",
                                 icon=":material/rule:"))  # fmt: skip

@@ -19,7 +19,7 @@ from studio.services.tokens import Identity
 from studio.services.workspace import Database, database_url, open_database
 from studio.ui.components.highlight import notice_html
 
-_TOKEN, _NOTICE = "studio_session_token", "studio_sign_in_notice"
+_TOKEN, _NOTICE, _DONE = "studio_session_token", "studio_sign_in_notice", "studio_done"
 
 
 def database() -> Database:
@@ -57,6 +57,24 @@ def require(db: Database) -> Identity:
     if who is None:
         st.stop()
     return who
+
+
+def open_page(title: str) -> tuple[Database, Identity]:
+    """A page's start: the database, the signed-in user, the title, and what the last action
+    on this page reported before it re-ran (see `report`)."""
+    db = database()
+    user = require(db)
+    st.title(title)
+    done = st.session_state.pop(_DONE, None)
+    if done:
+        st.html(notice_html(done))
+    return db, user
+
+
+def report(message: str) -> None:
+    """Say `message` at the top of the page once it has re-run (`st.rerun` clears the page)."""
+    st.session_state[_DONE] = message
+    st.rerun()
 
 
 def sign_in_page() -> None:

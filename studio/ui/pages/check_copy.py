@@ -41,8 +41,7 @@ def _fields(channel: Channel) -> dict[str, str | list[str]]:
     }
 
 
-session.require(session.database())
-st.title("Check copy")
+session.open_page("Check copy")
 st.caption("Every draft is checked against the brand's rule pack before anyone approves it.")
 choices = packs.pack_choices()
 left, right = st.columns(2)

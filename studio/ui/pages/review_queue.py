@@ -10,23 +10,16 @@ import streamlit as st
 
 from guardrails import Finding, Severity
 from studio.errors import StudioError
-from studio.services import approval, packs, queries, review
+from studio.services import approval, queries, review
 from studio.services.schemas import VariantDetail
 from studio.ui import session
+from studio.ui.components import filters
 from studio.ui.components.highlight import copy_html, findings_html, notice_html
 
-db = session.database()
-me = session.require(db)
-st.title("Review queue")
-done = st.session_state.pop("review-done", None)
-if done:
-    st.html(notice_html(done))
+db, me = session.open_page("Review queue")
 left, right = st.columns(2)
-brands = [name for name, slug in packs.pack_choices().items() if slug != "_baseline"]
-brand = left.selectbox("Brand", ["All brands", *brands])
-channel = right.selectbox("Channel", ["All channels", "email", "sms", "ad"])
-page = queries.review_queue(db, me.name, brand=None if brand == "All brands" else brand,
-                            channel=None if channel == "All channels" else channel)  # fmt: skip
+page = queries.review_queue(db, me.name, brand=filters.brand(left),
+                            channel=filters.channel(right))  # fmt: skip
 if not page.items:
     st.info("Nothing is waiting for review. Copywriters submit drafts from the CLI "
             "(`studio variants submit`) or, soon, from the Drafts page.")  # fmt: skip
@@ -85,5 +78,4 @@ if decided:
     except StudioError as exc:
         st.html(notice_html(exc.message, Severity.ERROR))
     else:
-        st.session_state["review-done"] = f"#{detail.id}: {decision.lower()} recorded."
-        st.rerun()
+        session.report(f"#{detail.id}: {decision.lower()} recorded.")

@@ -1,0 +1,63 @@
+"""Library: approved copy, with its validity window and any flag a rule change raised; revoke
+it (reviewers and admins), or export it as the publishing API serves it, with merge tags in an
+engine's dialect."""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from guardrails import Severity
+from studio.errors import StudioError
+from studio.services import feed, queries, review
+from studio.services.policy import Action
+from studio.ui import session
+from studio.ui.components import filters
+from studio.ui.components.highlight import notice_html
+
+db, me = session.open_page("Library")
+left, middle, right = st.columns([2, 2, 1])
+chosen_brand, chosen_channel = filters.brand(left), filters.channel(middle)
+flagged = right.checkbox("Flagged only", help="Approved copy a rule change has flagged")
+approved = queries.list_variants(db, me.name, status="approved", brand=chosen_brand,
+                                 channel=chosen_channel, flagged=flagged)  # fmt: skip
+if not approved:
+    st.info("No approved copy matches. Copy appears here once a reviewer approves it in the "
+            "Review queue.")  # fmt: skip
+    st.stop()
+st.dataframe(
+    [{"id": v.id, "name": v.name, "brand": v.brand, "channel": v.channel, "version": v.version,
+      "valid until": v.valid_until or "open-ended", "flag": v.flagged or "",
+      "group": v.group or ""} for v in approved],
+    hide_index=True, width="stretch",
+)  # fmt: skip
+
+st.subheader("Export")
+dialect = st.selectbox("Merge tags for", ["as written", *feed.DIALECTS])
+if st.button("Prepare the export"):
+    try:
+        tags = None if dialect == "as written" else dialect
+        documents = feed.export_approved(db, me.name, brand=chosen_brand, channel=chosen_channel,
+                                         dialect=tags)  # fmt: skip
+    except StudioError as exc:
+        st.html(notice_html(exc.message, Severity.ERROR))
+    else:
+        st.download_button(f"Download {len(documents)} variant(s) as JSON",
+                           json.dumps(documents, ensure_ascii=False, indent=2),
+                           file_name="approved-copy.json", mime="application/json")  # fmt: skip
+
+if session.may(me, Action.REVOKE):
+    st.subheader("Revoke")
+    names = {v.id: f"#{v.id} {v.name}" for v in approved}
+    with st.form("revoke"):
+        target = st.selectbox("Variant", list(names), format_func=names.__getitem__)
+        why = st.text_area("Why it must stop going out (engines are told at once)")
+        revoked = st.form_submit_button("Revoke", type="primary")
+    if revoked:
+        try:
+            review.revoke(db, target, actor=me.name, comment=why)
+        except StudioError as exc:
+            st.html(notice_html(exc.message, Severity.ERROR))
+        else:
+            session.report(f"{names[target]} revoked.")
