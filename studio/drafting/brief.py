@@ -179,17 +179,22 @@ def load_brief(path: Path, *, today: dt.date | None = None) -> Brief:
         raw = path.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"{path}: cannot read the brief: {exc.strerror}") from None
+    return read_brief(raw, str(path), today=today)
+
+
+def read_brief(raw: bytes, source: str, *, today: dt.date | None = None) -> Brief:
+    """A brief from YAML bytes (a file, an upload, a paste); `source` names it in messages."""
     if len(raw) > MAX_BRIEF_BYTES:
-        raise InvalidInput(f"{path}: a brief is at most {MAX_BRIEF_BYTES // 1024} KB")
+        raise InvalidInput(f"{source}: a brief is at most {MAX_BRIEF_BYTES // 1024} KB")
     try:
         data, lines = load_with_lines(raw.decode("utf-8-sig"))
     except UnicodeDecodeError:
-        raise InvalidInput(f"{path}: not UTF-8 text") from None
+        raise InvalidInput(f"{source}: not UTF-8 text") from None
     except YamlSourceError as exc:
-        raise InvalidInput(f"{path}:{exc.line or 1}: {exc.message}") from None
+        raise InvalidInput(f"{source}:{exc.line or 1}: {exc.message}") from None
     if not isinstance(data, dict):
-        raise InvalidInput(f"{path}:1: a brief is a mapping of fields (brand, campaign, ...)")
-    return parse_brief(data, str(path), lines, today=today)
+        raise InvalidInput(f"{source}:1: a brief is a mapping of fields (brand, campaign, ...)")
+    return parse_brief(data, source, lines, today=today)
 
 
 def _field_path(loc: tuple[Any, ...]) -> str:

@@ -1,6 +1,6 @@
-"""Drafting a brief now, for whoever asked and is waiting (`studio generate`, the UI's New brief
-page): saved as a job claimed by the caller, or with no database at all when nothing is to be
-kept. Queued drafting is `jobs.enqueue` plus a worker."""
+"""Drafting a brief: now, for whoever asked and is waiting (`studio generate`), saved as a job
+claimed by the caller or with no database at all when nothing is to be kept; or queued for
+`studio worker` (the UI's New brief page, which follows the job's progress)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from studio.drafting.brief import load_brief
+from studio.drafting.brief import load_brief, read_brief
 from studio.drafting.factory import configured_drafter as configured_drafter  # for the UI
-from studio.drafting.factory import describe, make_provider
+from studio.drafting.factory import default_provider_name, describe, make_provider
 from studio.drafting.provider import Provider, close_provider
 from studio.drafting.runner import Outcome as Outcome  # what surfaces print
 from studio.drafting.runner import draft_all
@@ -72,6 +72,14 @@ def draft_brief(
     result = asyncio.run(_run_saved(db, job_id, provider, on_outcome))
     return Drafted(job_id, result.status, describe(provider), provider.is_llm, result.outcomes,
                    jobs.saved_variants(db, job_id))  # fmt: skip
+
+
+def queue_brief(db: Database, *, actor: str, text: bytes, source: str, rounds: int = 2) -> int:
+    """Check a brief (the same messages as `studio generate`, naming `source` and the line)
+    and queue it for the worker with the configured drafter; the job's id."""
+    brief = read_brief(text, source)
+    return jobs.enqueue(db, brief, actor=actor, provider=default_provider_name(),
+                        options={"rounds": rounds})  # fmt: skip
 
 
 async def _draft_unsaved(

@@ -296,14 +296,19 @@ def _job_view(job: Job, requested_by: str) -> dict[str, Any]:
             "attempts": job.attempts, "worker": job.worker, "error": job.error}  # fmt: skip
 
 
-def list_jobs(db: Database, actor: str, *, limit: int = 50) -> list[JobView]:
-    """The newest drafting jobs first."""
+def list_jobs(
+    db: Database, actor: str, *, limit: int = 50, requested_by: str | None = None
+) -> list[JobView]:
+    """The newest drafting jobs first (only `requested_by`'s, if given)."""
     if not 0 < limit <= MAX_LISTING:
         raise InvalidInput(f"limit {limit}: give 1 to {MAX_LISTING}")
     with db.read() as session:
         accounts.acting(session, actor)
         names = {u.id: u.name for u in session.exec(select(User))}
-        jobs = session.exec(select(Job).order_by(col(Job.id).desc()).limit(limit))
+        statement = select(Job).order_by(col(Job.id).desc()).limit(limit)
+        if requested_by is not None:
+            statement = statement.where(Job.requested_by == accounts.get(session, requested_by).id)
+        jobs = session.exec(statement)
         return [JobView(**_job_view(job, names.get(job.requested_by, "?"))) for job in jobs]
 
 

@@ -48,6 +48,13 @@ def sign_in(app: AppTest, name: str, password: str = PASSWORD) -> AppTest:
     return app
 
 
+def on_page(app: AppTest, page: str) -> AppTest:
+    """`app` switched to `studio/ui/pages/PAGE.py`, as a click in the navigation does."""
+    app.switch_page(f"studio/ui/pages/{page}.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
 def html_of(app: AppTest) -> list[str]:
     """What each `st.html` element of the page holds."""
     return [element.proto.body for element in app.get("html")]

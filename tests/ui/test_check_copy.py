@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from guardrails import Finding
 from studio.ui.components.highlight import field_html, findings_html, highlight_html
 from tests.conftest import ban_term
-from tests.helpers.ui import html_of, sign_in, started, workspace
+from tests.helpers.ui import html_of, on_page, sign_in, started, workspace
 
 # a real Streamlit run per test; `scripts/test.sh -m "not slow"` skips it
 pytestmark = pytest.mark.slow
@@ -24,7 +24,7 @@ HOSTILE = ("<script>alert(1)</script> <img src=https://evil.example/x.png> **bol
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     workspace(tmp_path, monkeypatch)
-    return sign_in(started(), "wendy")
+    return on_page(sign_in(started(), "wendy"), "check_copy")
 
 
 def markup(page: str) -> list[tuple[str, list[str]]]:

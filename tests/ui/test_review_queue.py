@@ -37,7 +37,7 @@ def status(db: Database, variant_id: int) -> str:
 
 
 def test_only_those_who_decide_are_offered_the_queue(db: Database) -> None:
-    assert sign_in(started(), "wendy").title[0].value == "Check copy"
+    assert sign_in(started(), "wendy").title[0].value == "New brief"
     assert sign_in(started(), "rita").title[0].value == "Review queue"
 
 

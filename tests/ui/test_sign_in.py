@@ -50,7 +50,7 @@ def test_a_wrong_password_is_refused_without_saying_which_part_was_wrong(db: Dat
 
 def test_signing_in_opens_the_studio_and_signing_out_revokes_the_session(db: Database) -> None:
     app = sign_in(started(), "wendy")
-    assert app.title[0].value == "Check copy"
+    assert app.title[0].value == "New brief"
     assert app.sidebar.text[0].value == "Signed in as wendy (copywriter)"
     (live,) = sessions(db)
     assert live.revoked_at is None
@@ -64,7 +64,7 @@ def test_signing_in_opens_the_studio_and_signing_out_revokes_the_session(db: Dat
 @pytest.mark.parametrize("ending", ["expired", "revoked"])
 def test_a_session_that_ends_elsewhere_ends_at_the_next_click(db: Database, ending: str) -> None:
     app = sign_in(started(), "wendy")
-    assert app.title[0].value == "Check copy"
+    assert app.title[0].value == "New brief"
     with db.write() as session:
         (token,) = session.exec(select(AccessToken)).all()
         if ending == "expired":

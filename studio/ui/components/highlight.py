@@ -106,6 +106,6 @@ def notice_html(text: str, severity: Severity | None = None) -> str:
     """A message (an error, an approved claim) shown literally: `st.error` and friends would
     read it as Markdown, and it may quote copy or a rule file."""
     colour = _COLOURS[severity] if severity else "#d9f2d9"
-    icon = ICONS[severity] if severity else "✅"
+    icon = ICONS[severity] if severity else "✔"
     return (f'<div role="status" style="background:{colour};padding:.5em .8em;'
             f'border-radius:.4em">{icon} {escaped(text)}</div>')  # fmt: skip

@@ -1,0 +1,66 @@
+"""The New brief page under AppTest: a brief pasted or uploaded is checked with the CLI's
+messages, queued, drafted by the worker, and its variants listed; leaving and coming back
+shows the job where it is."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from studio.services import queries
+from studio.store.db import Database
+from studio.workers.drafting import serve
+from tests.conftest import example_brief_for_now
+from tests.helpers.ui import html_of, on_page, sign_in, started, workspace
+
+pytestmark = pytest.mark.slow  # a real Streamlit run per test
+
+
+@pytest.fixture
+def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
+    for name in ("STUDIO_LLM_BASE_URL", "STUDIO_LLM_API_KEY", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)  # the offline drafter
+    return workspace(tmp_path, monkeypatch)
+
+
+def paste(app: AppTest, text: str) -> AppTest:
+    app.text_area[0].input(text)
+    next(b for b in app.button if b.label == "Draft the variants").click().run()
+    assert not app.exception, app.exception
+    return app
+
+
+def test_a_brief_is_queued_drafted_and_its_variants_listed(db: Database, tmp_path: Path) -> None:
+    brief = example_brief_for_now("brightleaf-winter.yaml", tmp_path).read_text()
+    app = sign_in(started(), "wendy")
+    assert app.title[0].value == "New brief"
+    paste(app, brief)
+    (job,) = queries.list_jobs(db, "wendy", requested_by="wendy")
+    assert any(f"Job #{job.id} is queued" in h for h in html_of(app))
+    assert job.status == "queued"
+    assert serve(db, once=True, log=lambda _line: None) == 1  # what `studio worker` does
+    on_page(on_page(app, "check_copy"), "new_brief")  # away and back: nothing lost
+    shown = [t.value for t in app.text]
+    detail = queries.job_detail(db, "wendy", job.id)
+    saved = sum(1 for item in detail.variants if item.variant_id)
+    assert saved == len(detail.variants) > 0
+    assert f"Job #{job.id}: done, {saved} of {saved} variants saved as drafts" in shown
+
+
+def test_a_bad_brief_is_refused_naming_the_line_and_field(db: Database) -> None:
+    app = paste(sign_in(started(), "wendy"), "brand: brightleaf\ncampaign: 5\nchannels: nope\n")
+    (refusal,) = [h for h in html_of(app) if "the brief is not valid" in h]
+    assert "brief:3: channels" in refusal
+    assert queries.list_jobs(db, "wendy", requested_by="wendy") == []
+
+
+def test_hostile_yaml_is_refused_inert(db: Database) -> None:
+    app = paste(sign_in(started(), "wendy"), "brand: <script>alert(1)</script>\n{{ 7*7 }}: [")
+    shown = " ".join(html_of(app))
+    assert "<script>" not in shown and "brief:" in shown
+
+
+def test_a_reviewer_is_not_offered_new_briefs(db: Database) -> None:
+    assert sign_in(started(), "rita").title[0].value == "Review queue"
