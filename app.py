@@ -22,8 +22,10 @@ else:
              st.Page("studio/ui/pages/library.py", title="Library",
                      icon=":material/inventory_2:")]  # fmt: skip
     if session.may(user, Action.CREATE):
-        pages.insert(0, st.Page("studio/ui/pages/new_brief.py", title="New brief",
-                                icon=":material/edit_note:"))  # fmt: skip
+        pages[:0] = [st.Page("studio/ui/pages/new_brief.py", title="New brief",
+                             icon=":material/edit_note:"),
+                     st.Page("studio/ui/pages/drafts.py", title="Drafts",
+                             icon=":material/draft:")]  # fmt: skip
     if session.may(user, Action.APPROVE):  # the service checks the role again on each decision
         pages.insert(0, st.Page("studio/ui/pages/review_queue.py", title="Review queue",
                                 icon=":material/rule:"))  # fmt: skip

@@ -81,9 +81,11 @@ def list_variants(
     brand: str | None = None,
     channel: str | None = None,
     flagged: bool = False,
+    author: str | None = None,
+    statuses: tuple[str, ...] = (),
     limit: int = 200,
 ) -> list[VariantSummary]:
-    """The most recently changed variants first, filtered."""
+    """The most recently changed variants first, filtered (`statuses`: any of these)."""
     if status is not None and status not in set(Status):
         raise InvalidInput(f"unknown status {status!r} (one of: {', '.join(Status)})")
     if not 0 < limit <= MAX_LISTING:
@@ -103,6 +105,10 @@ def list_variants(
         statement = statement.where(Variant.channel == channel)
     if flagged:
         statement = statement.where(col(Variant.flagged_at).is_not(None))
+    if statuses:
+        statement = statement.where(col(Variant.status).in_(statuses))
+    if author:
+        statement = statement.where(User.name == author)
     with db.read() as session:
         accounts.acting(session, actor)
         return [

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from guardrails import Variant as Copy
 from studio.errors import InvalidInput
@@ -151,6 +151,61 @@ def edit(
                                 "content_hash": version.content_hash})  # fmt: skip
 
     return decide_on(db, actor, Action.EDIT, variant_id, decide, expected_revision)
+
+
+def apply_fix(
+    db: Database,
+    variant_id: int,
+    *,
+    actor: str,
+    rule: str,
+    field: str,
+    start: int,
+    expected_revision: int | None = None,
+) -> VariantSummary:
+    """Replace the words a finding of the current version points at with the rule's fix, as a
+    new version (checked again, like any edit). The finding is named by rule, field and start,
+    as the writer saw it; if the copy changed since, there is nothing to apply."""
+    with db.read() as session:
+        variant = variants.get(session, variant_id)
+        version = variants.current_version(session, variant)
+        findings = packs.stored_report(variants.latest_report(session, variant)).findings
+    chosen = next((f for f in findings if (f.rule, f.field, f.start) == (rule, field, start)
+                   and f.fix is not None), None)  # fmt: skip
+    if chosen is None or chosen.fix is None:
+        raise InvalidInput(f"variant #{variant_id}: no fix of {rule} at {field}:{start} in the "
+                           "current version (it changed since; look again)")  # fmt: skip
+    fields = _replaced(version.fields, field, chosen.start, chosen.end, chosen.fix)
+    return edit(db, variant_id, actor=actor, fields=fields, expected_revision=expected_revision,
+                provenance={"source": "fix", "rule": rule, "field": field})  # fmt: skip
+
+
+def _replaced(fields: dict[str, Any], path: str, start: int, end: int, text: str) -> dict[str, Any]:
+    """`fields` with `path` (`body`, or `headlines[2]` in a list field) spliced at start:end."""
+    name, _, index = path.partition("[")
+    out: dict[str, Any] = {key: list(value) if isinstance(value, list) else value
+                           for key, value in fields.items()}  # fmt: skip
+    items: list[str] = out[name] if index else [out[name]]
+    i = int(index.rstrip("]")) if index else 0
+    items[i] = items[i][:start] + text + items[i][end:]
+    if not index:
+        out[name] = items[0]
+    return out
+
+
+def submit_group(db: Database, group: str, *, actor: str) -> list[VariantSummary]:
+    """Submit every draft of a variant group (drafts and copy sent back for changes) at once;
+    each submission is its own decision, audited like a single one."""
+    with db.read() as session:
+        waiting = session.exec(
+            select(Variant.id).where(
+                Variant.variant_group == group,
+                col(Variant.status).in_([Status.DRAFT, Status.CHANGES_REQUESTED]),
+            )
+        ).all()
+    if not waiting:
+        raise InvalidInput(f"variant group {group!r} has no drafts to submit", field="group")
+    return [submit(db, variant_id, actor=actor) for variant_id in waiting if variant_id]
 
 
 def submit(

@@ -1,0 +1,79 @@
+"""Drafts: your copy not yet in review (new drafts, and copy a reviewer sent back), each with
+its findings on the words; apply a rule's fix in one click, edit, and submit one variant or its
+whole group for review. Every change is a new version, checked again by the service."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+import streamlit as st
+
+from guardrails import Finding, Severity
+from studio.errors import StudioError
+from studio.services import queries, review
+from studio.services.schemas import VariantDetail
+from studio.ui import session
+from studio.ui.components.highlight import copy_html, findings_html, notice_html
+
+db, me = session.open_page("Drafts")
+mine = queries.list_variants(db, me.name, author=me.name, statuses=("draft", "changes_requested"))
+if not mine:
+    st.info("You have no drafts: write a brief on the New brief page, and its variants land here.")
+    st.stop()
+labels = {v.id: f"#{v.id} {v.name} · {v.channel} · {v.status.replace('_', ' ')} · "
+          f"{v.errors} errors, {v.warnings} warnings" for v in mine}  # fmt: skip
+chosen = st.selectbox("Draft", list(labels), format_func=labels.__getitem__)
+detail: VariantDetail = queries.variant_detail(db, me.name, chosen)
+findings = [Finding(**finding) for finding in detail.report.findings]
+
+
+def attempt(action: str, run: Callable[[], object]) -> None:
+    """Run a service call; its refusal on the page, or the page again with what it did."""
+    try:
+        run()
+    except StudioError as exc:
+        st.html(notice_html(exc.message, Severity.ERROR))
+    else:
+        session.report(action)
+
+
+if detail.history and detail.history[-1].comment and detail.status == "changes_requested":
+    st.html(notice_html(f"The reviewer asked: {detail.history[-1].comment}", Severity.WARNING))
+st.html(copy_html(detail.channel, detail.fields, findings))
+if findings:
+    st.html(findings_html(findings))
+else:
+    st.html(notice_html("No findings under the brand's current rules: ready for review."))
+for fixable in (f for f in findings if f.fix is not None):
+    label = f"Apply the fix for {fixable.rule}: “{fixable.text}” → “{fixable.fix}”"
+    key = f"fix-{detail.revision}-{fixable.rule}-{fixable.field}-{fixable.start}"
+    if st.button(label, key=key):
+        attempt(f"#{detail.id}: {fixable.rule} fixed, as version {detail.version + 1}.",
+                partial(review.apply_fix, db, detail.id, actor=me.name, rule=fixable.rule,
+                        field=fixable.field, start=fixable.start,
+                        expected_revision=detail.revision))  # fmt: skip
+
+with st.expander("Edit the copy"), st.form(f"edit-{detail.id}-{detail.revision}"):
+    edited: dict[str, str | list[str]] = {}
+    for name, value in detail.fields.items():
+        if isinstance(value, list):
+            lines = st.text_area(f"{name} (one a line)", "\n".join(value))
+            edited[name] = [line for line in lines.splitlines() if line.strip()]
+        else:
+            edited[name] = st.text_area(name, value)
+    if st.form_submit_button("Save as a new version"):
+        attempt(f"#{detail.id}: saved as version {detail.version + 1}.",
+                lambda: review.edit(db, detail.id, actor=me.name, fields=edited,
+                                    expected_revision=detail.revision))  # fmt: skip
+
+left, right = st.columns(2)
+if left.button("Submit for review", type="primary"):
+    attempt(f"#{detail.id} is in the review queue.",
+            lambda: review.submit(db, detail.id, actor=me.name,
+                                  expected_revision=detail.revision))  # fmt: skip
+if detail.group and right.button(f"Submit every draft of {detail.group}"):
+    attempt(
+        f"Every draft of {detail.group} is in the review queue.",
+        lambda: review.submit_group(db, detail.group or "", actor=me.name),
+    )
