@@ -29,5 +29,8 @@ else:
     if session.may(user, Action.APPROVE):  # the service checks the role again on each decision
         pages.insert(0, st.Page("studio/ui/pages/review_queue.py", title="Review queue",
                                 icon=":material/rule:"))  # fmt: skip
+    if session.may(user, Action.READ_AUDIT):
+        pages.append(st.Page("studio/ui/pages/audit.py", title="Audit log",
+                             icon=":material/receipt_long:"))  # fmt: skip
     page = st.navigation(pages)
 page.run()

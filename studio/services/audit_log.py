@@ -14,6 +14,7 @@ from studio.services import anchors, audit
 from studio.services.acting import authorize
 from studio.services.policy import Action
 from studio.services.schemas import AuditEventView
+from studio.settings import settings
 from studio.store.db import Database
 from studio.store.models import AuditEvent
 
@@ -27,6 +28,12 @@ def verify(db: Database, actor: str, anchor_file: Path | None = None) -> audit.V
     kept = anchors.read(anchor_file) if anchor_file else []
     with db.read() as session:
         return audit.verify(session, kept)
+
+
+def verify_here(db: Database, actor: str) -> audit.Verification:
+    """`verify` with the anchors `studio up` keeps (the configured anchor file), if any."""
+    kept = settings().anchor_file()
+    return verify(db, actor, kept if kept.exists() else None)
 
 
 def take_anchor(db: Database, actor: str) -> audit.Anchor:
@@ -43,18 +50,33 @@ def export(db: Database, actor: str, fmt: str, out: TextIO) -> int:
 
 
 def events(
-    db: Database, actor: str, *, after_seq: int = 0, limit: int = 100
+    db: Database,
+    actor: str,
+    *,
+    after_seq: int = 0,
+    limit: int = 100,
+    by: str | None = None,
+    action: str | None = None,
+    outcome: str | None = None,
+    newest_first: bool = False,
 ) -> list[AuditEventView]:
-    """A page of events in chain order, starting after `after_seq`."""
+    """A page of events in chain order, starting after `after_seq` (or the newest `limit`),
+    optionally only those `by` one actor, of one action (`approve`, or a family such as
+    `webhook.`), or with one outcome (`ok`, `denied`)."""
     if not 0 < limit <= MAX_PAGE:
         raise InvalidInput(f"limit {limit}: give 1 to {MAX_PAGE}")
     authorize(db, actor, Action.READ_AUDIT, _TARGET)
-    statement = (
-        select(AuditEvent)
-        .where(col(AuditEvent.seq) > after_seq)
-        .order_by(col(AuditEvent.seq))
-        .limit(limit)
-    )
+    order = col(AuditEvent.seq).desc() if newest_first else col(AuditEvent.seq)
+    statement = select(AuditEvent).where(col(AuditEvent.seq) > after_seq)
+    if by:
+        statement = statement.where(AuditEvent.actor == by)
+    if action:
+        family = action.endswith(".")
+        statement = statement.where(col(AuditEvent.action).startswith(action, autoescape=True)
+                                    if family else AuditEvent.action == action)  # fmt: skip
+    if outcome:
+        statement = statement.where(AuditEvent.outcome == outcome)
+    statement = statement.order_by(order).limit(limit)
     with db.read() as session:
         return [
             AuditEventView.model_validate(row, from_attributes=True)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import DBAPIError
 from studio.errors import InvalidInput, Refused
 from studio.services import anchors, audit
 from studio.store.db import Database
+from tests.helpers.tampering import tamper
 
 
 def fill(db: Database, n: int = 6) -> None:
@@ -30,20 +31,6 @@ def problem(db: Database) -> str:
         result = audit.verify(session)
     assert not result.ok
     return result.problem or ""
-
-
-def tamper(db: Database, sql: str, **params: object) -> None:
-    """Change the log as someone with owner rights could: switch off the append-only triggers
-    first. What the chain must catch is exactly this."""
-    with db.engine.begin() as connection:
-        if db.is_sqlite:
-            connection.execute(text("DROP TRIGGER IF EXISTS auditevent_no_update"))
-            connection.execute(text("DROP TRIGGER IF EXISTS auditevent_no_delete"))
-        else:
-            connection.execute(
-                text("ALTER TABLE auditevent DISABLE TRIGGER auditevent_append_only")
-            )
-        connection.execute(text(sql), params)
 
 
 @pytest.mark.parametrize("sql", ["UPDATE auditevent SET actor = 'mallory' WHERE seq = 1",

@@ -58,3 +58,19 @@ def test_verify_and_export_agree_on_the_count(db: Database) -> None:
     assert result.ok and exported == len(json.loads(out.getvalue()))
     # verify's own authorisation happens before it counts, so the export sees no more events
     assert exported == result.events
+
+
+def test_events_filter_by_actor_action_family_and_outcome_newest_first(db: Database) -> None:
+    for _ in range(3):
+        some_activity(db)
+    with pytest.raises(Refused):
+        audit_log.events(db, "wendy")  # a copywriter: refused, and that is recorded
+    newest = audit_log.events(db, "rita", newest_first=True, limit=2)
+    assert newest[0].seq > newest[1].seq
+    creates = audit_log.events(db, "rita", action="variant.create")
+    assert len(creates) == 3 and {e.action for e in creates} == {"variant.create"}
+    family = audit_log.events(db, "rita", action="variant.")
+    assert {e.action for e in family} >= {"variant.create"} and len(family) >= 3
+    denied = audit_log.events(db, "rita", outcome="denied", by="wendy")
+    assert [e.actor for e in denied] == ["wendy"] and denied[0].outcome == "denied"
+    assert audit_log.events(db, "rita", action="variant%.") == []  # a LIKE wildcard is literal
