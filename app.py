@@ -32,5 +32,8 @@ else:
     if session.may(user, Action.READ_AUDIT):
         pages.append(st.Page("studio/ui/pages/audit.py", title="Audit log",
                              icon=":material/receipt_long:"))  # fmt: skip
+    if session.may(user, Action.MANAGE_USERS):
+        pages.append(st.Page("studio/ui/pages/settings.py", title="Settings",
+                             icon=":material/settings:"))  # fmt: skip
     page = st.navigation(pages)
 page.run()

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from studio.errors import Refused
+from studio.errors import InvalidInput, Refused
 from studio.services import accounts, tokens
 from studio.services.acting import attempt
 from studio.services.policy import Action, require_role
@@ -42,7 +42,15 @@ def create_first_admin(db: Database, name: str, password: str) -> UserView:
         return _view(accounts.add(session, name, Role.ADMIN, password, by=SETUP_ACTOR))
 
 
-def add_user(db: Database, *, actor: str, name: str, role: Role, password: str) -> UserView:
+ROLES = tuple(role.value for role in Role)
+
+
+def add_user(db: Database, *, actor: str, name: str, role: Role | str, password: str) -> UserView:
+    """A new account (admins only); `role` is one of ROLES."""
+    if role not in ROLES:
+        raise InvalidInput(f"role {role!r}: one of {', '.join(ROLES)}", field="role")
+    role = Role(role)
+
     def body(session: Session, user: User) -> UserView:
         require_role(user, Action.MANAGE_USERS)
         return _view(accounts.add(session, name, role, password, by=user.name))

@@ -8,17 +8,20 @@ checked by each action in the service layer, not by which pages are shown."""
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
+from typing import TypeVar
 
 import streamlit as st
 
 from guardrails import Severity
-from studio.errors import NotAuthenticated
+from studio.errors import NotAuthenticated, StudioError
 from studio.services import tokens
 from studio.services.policy import ROLES_FOR, Action
 from studio.services.tokens import Identity
 from studio.services.workspace import Database, database_url, open_database
 from studio.ui.components.highlight import notice_html
 
+T = TypeVar("T")
 _TOKEN, _NOTICE, _DONE = "studio_session_token", "studio_sign_in_notice", "studio_done"
 
 
@@ -75,6 +78,20 @@ def report(message: str) -> None:
     """Say `message` at the top of the page once it has re-run (`st.rerun` clears the page)."""
     st.session_state[_DONE] = message
     st.rerun()
+
+
+def act(run: Callable[[], T], done: str | Callable[[T], None]) -> None:
+    """Run a service call from a page: its refusal shown with the service's reason, or else
+    `done` reported (a message) or called with the result; either way nothing is half-done."""
+    try:
+        result = run()
+    except StudioError as exc:
+        st.html(notice_html(exc.message, Severity.ERROR))
+        return
+    if isinstance(done, str):
+        report(done)
+    else:
+        done(result)
 
 
 def sign_in_page() -> None:

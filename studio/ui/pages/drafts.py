@@ -4,13 +4,11 @@ whole group for review. Every change is a new version, checked again by the serv
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 
 import streamlit as st
 
 from guardrails import Finding, Severity
-from studio.errors import StudioError
 from studio.services import queries, review
 from studio.services.schemas import VariantDetail
 from studio.ui import session
@@ -28,16 +26,6 @@ detail: VariantDetail = queries.variant_detail(db, me.name, chosen)
 findings = [Finding(**finding) for finding in detail.report.findings]
 
 
-def attempt(action: str, run: Callable[[], object]) -> None:
-    """Run a service call; its refusal on the page, or the page again with what it did."""
-    try:
-        run()
-    except StudioError as exc:
-        st.html(notice_html(exc.message, Severity.ERROR))
-    else:
-        session.report(action)
-
-
 if detail.history and detail.history[-1].comment and detail.status == "changes_requested":
     st.html(notice_html(f"The reviewer asked: {detail.history[-1].comment}", Severity.WARNING))
 st.html(copy_html(detail.channel, detail.fields, findings))
@@ -49,10 +37,17 @@ for fixable in (f for f in findings if f.fix is not None):
     label = f"Apply the fix for {fixable.rule}: “{fixable.text}” → “{fixable.fix}”"
     key = f"fix-{detail.revision}-{fixable.rule}-{fixable.field}-{fixable.start}"
     if st.button(label, key=key):
-        attempt(f"#{detail.id}: {fixable.rule} fixed, as version {detail.version + 1}.",
-                partial(review.apply_fix, db, detail.id, actor=me.name, rule=fixable.rule,
-                        field=fixable.field, start=fixable.start,
-                        expected_revision=detail.revision))  # fmt: skip
+        fix = partial(
+            review.apply_fix,
+            db,
+            detail.id,
+            actor=me.name,
+            rule=fixable.rule,
+            field=fixable.field,
+            start=fixable.start,
+            expected_revision=detail.revision,
+        )
+        session.act(fix, f"#{detail.id}: {fixable.rule} fixed, as version {detail.version + 1}.")
 
 with st.expander("Edit the copy"), st.form(f"edit-{detail.id}-{detail.revision}"):
     edited: dict[str, str | list[str]] = {}
@@ -63,17 +58,17 @@ with st.expander("Edit the copy"), st.form(f"edit-{detail.id}-{detail.revision}"
         else:
             edited[name] = st.text_area(name, value)
     if st.form_submit_button("Save as a new version"):
-        attempt(f"#{detail.id}: saved as version {detail.version + 1}.",
-                lambda: review.edit(db, detail.id, actor=me.name, fields=edited,
-                                    expected_revision=detail.revision))  # fmt: skip
+        session.act(lambda: review.edit(db, detail.id, actor=me.name, fields=edited,
+                                        expected_revision=detail.revision),
+                    f"#{detail.id}: saved as version {detail.version + 1}.")  # fmt: skip
 
 left, right = st.columns(2)
 if left.button("Submit for review", type="primary"):
-    attempt(f"#{detail.id} is in the review queue.",
-            lambda: review.submit(db, detail.id, actor=me.name,
-                                  expected_revision=detail.revision))  # fmt: skip
+    session.act(lambda: review.submit(db, detail.id, actor=me.name,
+                                      expected_revision=detail.revision),
+                f"#{detail.id} is in the review queue.")  # fmt: skip
 if detail.group and right.button(f"Submit every draft of {detail.group}"):
-    attempt(
-        f"Every draft of {detail.group} is in the review queue.",
+    session.act(
         lambda: review.submit_group(db, detail.group or "", actor=me.name),
+        f"Every draft of {detail.group} is in the review queue.",
     )
