@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session
 
 from guardrails import Finding, Report, Severity
-from studio.errors import InvalidInput, Refused
-from studio.services import audit, packs
+from studio.errors import InvalidInput, Refused, StudioError
+from studio.services import audit, packs, queries
 from studio.services.deciding import Change, add_review, check_version, clean_comment, decide_on
 from studio.services.policy import (
     Action,
@@ -112,6 +113,34 @@ def approve(
         )
 
     return decide_on(db, actor, Action.APPROVE, variant_id, decide, expected_revision, comment)
+
+
+@dataclass(frozen=True)
+class BulkApproval:
+    approved: list[VariantSummary]
+    left: dict[int, str]  # variant id -> why it stays in the queue
+
+
+def approve_clean(db: Database, seen: dict[int, int], *, actor: str) -> BulkApproval:
+    """Approve each variant the reviewer saw (id -> revision) that has no finding at all, one
+    decision each, under the rules as they are now: a variant whose copy or rules changed since
+    (and so may have findings now), or that this reviewer may not approve (their own copy), is
+    left in the queue with the reason."""
+    approved: list[VariantSummary] = []
+    left: dict[int, str] = {}
+    for variant_id, revision in seen.items():
+        try:
+            report = queries.variant_detail(db, actor, variant_id).report
+            if report.findings:
+                left[variant_id] = (f"it has {len(report.findings)} finding(s), suggestions "
+                                    "included: decide on it on its own")  # fmt: skip
+                continue
+            approved.append(approve(db, variant_id, actor=actor, seen_report_id=report.id,
+                                    expected_revision=revision,
+                                    comment="approved in bulk: no findings"))  # fmt: skip
+        except StudioError as exc:
+            left[variant_id] = exc.message
+    return BulkApproval(approved, left)
 
 
 def _refresh_report(db: Database, variant_id: int) -> tuple[int, packs.CompiledPack]:

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from studio.errors import InvalidInput, Refused
-from studio.services import queries, review
+from studio.services import approval, queries, review
 from studio.store.db import Database
-from tests.helpers.variants import CLEAN
+from tests.helpers.variants import CLEAN, in_review
 
 PILLS = "Brightleaf: our vitamin pills support your routine. Reply STOP to opt out"
 
@@ -62,3 +62,15 @@ def test_a_group_is_submitted_at_once_and_only_by_a_writer(db: Database) -> None
     assert {v.status for v in submitted} == {"in_review"}
     with pytest.raises(InvalidInput, match="no drafts to submit"):
         review.submit_group(db, "winter-sms", actor="wendy")
+
+
+def test_bulk_approval_takes_only_copy_with_no_findings_and_says_why_not(db: Database) -> None:
+    clean = [in_review(db, CLEAN.replace("routine", f"routine {n}")) for n in range(2)]
+    pills = in_review(db, PILLS)  # one warning: not bulk material
+    own = in_review(db, CLEAN.replace("routine", "own routine"), author="ada")
+    seen = {v.id: v.revision for v in [*clean, pills, own]}
+    result = approval.approve_clean(db, seen, actor="ada")
+    assert sorted(v.id for v in result.approved) == sorted(v.id for v in clean)
+    assert "1 finding(s)" in result.left[pills.id]
+    assert "cannot approve it: another reviewer must" in result.left[own.id]
+    assert queries.variant_detail(db, "ada", pills.id).status == "in_review"

@@ -84,3 +84,13 @@ def test_hostile_copy_in_the_queue_is_shown_inert(db: Database) -> None:
     assert "<img src=https://evil.example/x.png> **now** [go](https://e.x) {{ 7*7 }}" in shown_text(
         copy
     )
+
+
+def test_variants_with_no_findings_are_approved_in_bulk(db: Database) -> None:
+    clean = [in_review(db, CLEAN.replace("routine", f"routine {n}")).id for n in range(2)]
+    blocked = in_review(db, CURE).id
+    app = sign_in(started(), "rita")
+    next(b for b in app.button if b.label.startswith("Approve the 2 variant(s)")).click().run()
+    assert not app.exception, app.exception
+    assert {status(db, i) for i in clean} == {"approved"} and status(db, blocked) == "in_review"
+    assert any("Approved 2 variant(s)." in h for h in html_of(app))

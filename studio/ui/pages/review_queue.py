@@ -24,6 +24,15 @@ if not page.items:
     st.info("Nothing is waiting for review. Copywriters submit drafts from the CLI "
             "(`studio variants submit`) or, soon, from the Drafts page.")  # fmt: skip
     st.stop()
+clean = {item.id: item.revision for item in page.items if not item.errors and not item.warnings}
+if clean and st.button(f"Approve the {len(clean)} variant(s) listed here with no findings"):
+
+    def said(result: approval.BulkApproval) -> None:
+        left = "; ".join(f"#{vid}: {why}" for vid, why in result.left.items())
+        session.report(f"Approved {len(result.approved)} variant(s)."
+                       + (f" Left in the queue: {left}" if left else ""))  # fmt: skip
+
+    session.act(lambda: approval.approve_clean(db, clean, actor=me.name), said)
 labels = {item.id: f"#{item.id} {item.name} · {item.brand} {item.channel} · risk {item.risk} · "
           f"{item.errors} errors, {item.warnings} warnings · by {item.author}"
           for item in page.items}  # fmt: skip
