@@ -1,0 +1,165 @@
+"""Issue 11's end-to-end run: a real `studio up` (UI, API, worker; SQLite, offline drafter)
+driven in Debian's headless Chromium through Playwright. A copywriter writes a brief, watches
+it drafted, edits a draft (hostile markup included), sees the findings on the words, applies a
+fix and submits; a reviewer sees the findings and the diff, overrides the blocking finding with
+a justification and approves; an API key pulls the variant; the reviewer revokes it and the
+next pull is a tombstone. Nothing on any page fetches from outside. A screenshot of each step
+goes to test-artifacts/e2e-browser/.
+
+Skipped where /usr/bin/chromium is missing, except under CI=true, where that is a failure."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from playwright.sync_api import Page, sync_playwright
+
+from studio.services import accounts, api_keys
+from studio.store.db import open_database
+from tests.conftest import PASSWORD, REPO, example_brief_for_now
+from tests.helpers.processes import free_port, processes
+from tests.helpers.ui import PEOPLE
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update",
+        "--disable-sync"]  # fmt: skip
+SHOTS = REPO / "test-artifacts" / "e2e-browser"
+HOSTILE = "<img src=https://evil.example/x.png> **now**"
+EDITED = f"Brightleaf: our vitamin pills cure colds {HOSTILE}. Reply STOP to opt out"
+JUSTIFICATION = "Legal approved this wording for the winter campaign, ticket LEG-2211"
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
+        reason="needs Debian's chromium (apt-get install chromium)",
+    ),
+]
+
+
+@pytest.fixture
+def studio(tmp_path: Path, env: dict[str, str]) -> Iterator[tuple[str, str, str]]:
+    """`studio up` over a fresh data folder with one person per role; the UI's and the API's
+    URLs, and an API key that may read variants."""
+    env = {**env, "STUDIO_DATA_DIR": str(tmp_path / "data")}
+    for name in ("STUDIO_LLM_BASE_URL", "STUDIO_LLM_API_KEY", "OPENAI_API_KEY"):
+        env.pop(name, None)
+    db = open_database(f"sqlite:///{tmp_path / 'data' / 'studio.db'}")
+    with db.write() as session:
+        for name, role in PEOPLE.items():
+            accounts.add(session, name, role, PASSWORD, by="test")
+    key = api_keys.create_key(db, actor="ada", name="engine", scopes=["variants:read"]).key
+    ui, api = free_port(), free_port()
+    with processes(tmp_path) as start:
+        start("up", env, "up", "--port", str(ui), "--api-port", str(api))
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                if (
+                    httpx.get(f"http://127.0.0.1:{api}/v1/health").status_code == 200
+                    and httpx.get(f"http://127.0.0.1:{ui}/_stcore/health").status_code == 200
+                ):
+                    break
+            except httpx.TransportError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "up.log").read_text()[-3000:]
+            time.sleep(0.5)
+        yield f"http://127.0.0.1:{ui}", f"http://127.0.0.1:{api}", key
+    db.dispose()
+
+
+def small_brief(folder: Path) -> str:
+    """The Brightleaf example, cut to one SMS for one segment (its dates moved to tomorrow)."""
+    brief = yaml.safe_load(example_brief_for_now("brightleaf-winter.yaml", folder).read_text())
+    brief["segments"] = brief["segments"][:1]
+    brief["channels"] = [{"channel": "sms", "count": 1}]
+    return yaml.safe_dump(brief, sort_keys=False, allow_unicode=True)
+
+
+def shot(page: Page, name: str) -> None:
+    page.wait_for_timeout(500)  # let Streamlit finish drawing
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def sign_in(page: Page, ui: str, name: str) -> None:
+    page.goto(ui, wait_until="domcontentloaded")
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_text(f"Signed in as {name}").wait_for(timeout=60_000)
+
+
+def go(page: Page, title: str) -> None:
+    page.get_by_role("link", name=title).click()
+    page.get_by_role("heading", name=title).wait_for(timeout=60_000)
+
+
+def test_a_brief_becomes_approved_copy_an_engine_pulls_and_then_a_tombstone(
+    studio: tuple[str, str, str], tmp_path: Path
+) -> None:
+    ui, api, key = studio
+    shutil.rmtree(SHOTS, ignore_errors=True)
+    SHOTS.mkdir(parents=True)
+    outside: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        page = browser.new_page(viewport={"width": 1280, "height": 1000})
+        local = ("http://127.0.0.1", "data:", "blob:")
+        page.on("request", lambda r: None if r.url.startswith(local) else outside.append(r.url))
+
+        sign_in(page, ui, "wendy")
+        shot(page, "01-copywriter-signed-in")
+        page.get_by_label("Brief (YAML)").fill(small_brief(tmp_path))
+        page.get_by_role("button", name="Draft the variants").click()
+        page.get_by_text("1 of 1 variants saved as drafts").wait_for(timeout=90_000)
+        shot(page, "02-brief-drafted")
+
+        go(page, "Drafts")
+        page.get_by_text("Edit the copy").click()
+        page.get_by_label("body").fill(EDITED)
+        page.get_by_role("button", name="Save as a new version").click()
+        page.get_by_text("saved as version 2").wait_for(timeout=60_000)
+        page.locator("mark").nth(1).wait_for(timeout=60_000)  # the findings, on the words
+        shot(page, "03-findings-highlighted")
+        page.get_by_role("button", name="Apply the fix for BL-SWAP-PILL").click()
+        page.get_by_text("BL-SWAP-PILL fixed, as version 3").wait_for(timeout=60_000)
+        shot(page, "04-fix-applied")
+        page.get_by_role("button", name="Submit for review").click()
+        page.get_by_text("is in the review queue").wait_for(timeout=60_000)
+        page.get_by_role("button", name="Sign out").click()
+
+        sign_in(page, ui, "rita")
+        page.get_by_role("heading", name="Review queue").wait_for(timeout=60_000)
+        page.get_by_text("CLAIM-HEALTH").first.wait_for(timeout=60_000)
+        # the diff from the previous version is open on arrival
+        page.locator("pre").filter(has_text="capsules").first.wait_for(timeout=60_000)
+        shot(page, "05-review-findings-and-diff")
+        page.get_by_label("Override CLAIM-HEALTH", exact=False).fill(JUSTIFICATION)
+        page.get_by_role("button", name="Approve", exact=True).click()
+        page.get_by_text("approve recorded").wait_for(timeout=60_000)
+        shot(page, "06-approved-with-override")
+
+        pulled = httpx.get(f"{api}/v1/variants", headers={"Authorization": f"Bearer {key}"})
+        (served,) = pulled.json()["data"]
+        assert served["status"] == "approved" and "capsules" in served["fields"]["body"]
+
+        go(page, "Library")
+        page.get_by_label("Why it must stop going out", exact=False).fill("Legal withdrew it")
+        page.get_by_role("button", name="Revoke", exact=True).click()
+        page.get_by_text("revoked.").wait_for(timeout=60_000)
+        shot(page, "07-revoked")
+        browser.close()
+
+    after = httpx.get(
+        f"{api}/v1/variants/{served['id']}", headers={"Authorization": f"Bearer {key}"}
+    )
+    assert after.json()["status"] == "revoked"
+    assert outside == []  # no image, font or script was fetched from outside
