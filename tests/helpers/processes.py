@@ -24,7 +24,9 @@ Start = Callable[..., subprocess.Popen[bytes]]
 @contextmanager
 def processes(logs: Path) -> Iterator[Start]:
     """`start(name, env, *args)` runs `studio ARGS` logging to `logs/name.log`; whatever is
-    still running at the end is killed, whatever the test did."""
+    still running at the end is stopped, whatever the test did: asked first (SIGTERM, so
+    `studio up` stops its own children instead of leaving them running), killed if it has not
+    stopped within 30 s."""
     started: list[subprocess.Popen[bytes]] = []
 
     def start(name: str, env: dict[str, str], *args: str) -> subprocess.Popen[bytes]:
@@ -40,9 +42,13 @@ def processes(logs: Path) -> Iterator[Start]:
     finally:
         for proc in started:
             if proc.poll() is None:
-                proc.kill()
+                proc.terminate()
         for proc in started:
-            proc.wait(10)
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(10)
 
 
 def free_port() -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -74,6 +75,9 @@ def studio(tmp_path: Path, env: dict[str, str]) -> Iterator[tuple[str, str, str]
             time.sleep(0.5)
         yield f"http://127.0.0.1:{ui}", f"http://127.0.0.1:{api}", key
     db.dispose()
+    for port in (ui, api):  # studio up stopped its children too: nothing left listening
+        with socket.socket() as probe:
+            assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still answers"
 
 
 def small_brief(folder: Path) -> str:
