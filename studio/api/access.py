@@ -18,7 +18,6 @@ from studio.errors import NotAuthenticated
 from studio.services import api_keys
 from studio.services.api_keys import KeyIdentity
 from studio.services.workspace import Database
-from studio.settings import settings
 
 _bearer = HTTPBearer(auto_error=False, description="an API key: studio_key_...")
 
@@ -83,7 +82,3 @@ def admit(
 
 
 Token = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
-
-
-def limiter_from_settings() -> Limiter:
-    return Limiter(settings().api_rate_limit)

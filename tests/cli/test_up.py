@@ -15,15 +15,10 @@ import httpx
 import pytest
 
 from tests.conftest import REPO
+from tests.helpers.processes import free_port
 from tests.helpers.shell import add_people, ok, person, studio
 
 pytestmark = pytest.mark.slow  # real processes; `scripts/test.sh -m "not slow"` skips it
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @pytest.mark.parametrize("option", ["--port", "--api-port"])

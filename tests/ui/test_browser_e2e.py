@@ -22,11 +22,11 @@ import pytest
 import yaml
 from playwright.sync_api import Page, sync_playwright
 
-from studio.services import accounts, api_keys
+from studio.services import api_keys
 from studio.store.db import open_database
 from tests.conftest import PASSWORD, REPO, example_brief_for_now
 from tests.helpers.processes import free_port, processes
-from tests.helpers.ui import PEOPLE
+from tests.helpers.ui import with_people
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
@@ -53,10 +53,7 @@ def studio(tmp_path: Path, env: dict[str, str]) -> Iterator[tuple[str, str, str]
     env = {**env, "STUDIO_DATA_DIR": str(tmp_path / "data")}
     for name in ("STUDIO_LLM_BASE_URL", "STUDIO_LLM_API_KEY", "OPENAI_API_KEY"):
         env.pop(name, None)
-    db = open_database(f"sqlite:///{tmp_path / 'data' / 'studio.db'}")
-    with db.write() as session:
-        for name, role in PEOPLE.items():
-            accounts.add(session, name, role, PASSWORD, by="test")
+    db = with_people(open_database(f"sqlite:///{tmp_path / 'data' / 'studio.db'}"))
     key = api_keys.create_key(db, actor="ada", name="engine", scopes=["variants:read"]).key
     ui, api = free_port(), free_port()
     with processes(tmp_path) as start:
