@@ -22,13 +22,13 @@ def workspace(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
     user per role, all with PASSWORD."""
     monkeypatch.setenv("STUDIO_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("STUDIO_DATABASE_URL", raising=False)
-    db = open_database(database_url())
+    return with_people(open_database(database_url()))
+
+
+def with_people(db: Database) -> Database:
+    """`db` with one user per role (PEOPLE), all with PASSWORD."""
     with db.write() as session:
-        for name, role in (
-            ("ada", Role.ADMIN),
-            ("rita", Role.REVIEWER),
-            ("wendy", Role.COPYWRITER),
-        ):
+        for name, role in PEOPLE.items():
             accounts.add(session, name, role, PASSWORD, by="test")
     return db
 
