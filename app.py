@@ -23,8 +23,9 @@ else:
         ("new_brief", "New brief", Action.CREATE),
         ("drafts", "Drafts", Action.CREATE),
         ("review_queue", "Review queue", Action.APPROVE),
-        ("check_copy", "Check copy", None),
+        ("brand_rules", "Brand rules", None),
         ("library", "Library", None),
+        ("dashboard", "Dashboard", None),
         ("audit", "Audit log", Action.READ_AUDIT),
         ("settings", "Settings", Action.MANAGE_USERS),
     ]

@@ -138,8 +138,23 @@ def variant_performance(session: Session, variant_id: int) -> GroupFigures | Non
     row = session.get(Publication, variant_id) if 0 < variant_id <= MAX_ID else None
     if row is None:
         return None
-    group = _group(session, row.variant_group, row.brand) if row.variant_group else [row]
-    return _figures(session, row.variant_group or f"variant #{variant_id}", group, "clicks")
+    return _figures_of(session, row)
+
+
+def reported_groups(session: Session, brand: str | None, limit: int) -> list[GroupFigures]:
+    """For the dashboard: the figures of every variant group (or ungrouped variant) an engine
+    has reported on, most sends first, at most `limit` of them."""
+    reported = select(EngagementEvent.variant_id).distinct()
+    statement = select(Publication).where(col(Publication.variant_id).in_(reported))
+    if brand is not None:
+        statement = statement.where(Publication.brand == brand)
+    figures: dict[tuple[str, str | int], GroupFigures] = {}
+    for row in session.exec(statement.order_by(col(Publication.variant_id))):
+        key = (row.brand, row.variant_group or row.variant_id)
+        if key not in figures:
+            figures[key] = _figures_of(session, row)
+    ranked = sorted(figures.values(), key=lambda g: -sum(v.counts["sends"] for v in g.variants))
+    return ranked[:limit]
 
 
 def best_performers(
@@ -168,6 +183,12 @@ def best_performers(
                 provenance.get("angle") if isinstance(provenance, dict) else None)
         for row, provenance, arm in judged[:limit]
     ]  # fmt: skip
+
+
+def _figures_of(session: Session, row: Publication) -> GroupFigures:
+    """The figures of the group a published variant belongs to, or of it alone."""
+    group = _group(session, row.variant_group, row.brand) if row.variant_group else [row]
+    return _figures(session, row.variant_group or f"variant #{row.variant_id}", group, "clicks")
 
 
 def _visible(session: Session, key: KeyIdentity, variant_id: int) -> Publication:

@@ -39,7 +39,7 @@ def brand_pack(slug: str) -> CompiledPack:
 
 def pack_at(directory: Path) -> CompiledPack:
     """The compiled pack in a folder, recompiled when any rule file under the rules root (or
-    the folder itself) changed: what `studio check`, the Check copy page and an approval use."""
+    the folder itself) changed: what `studio check`, the Brand rules page and an approval use."""
     root = settings().rules_root()
     inside = directory.resolve().is_relative_to(root.resolve())
     signature = _files_signature(root) if inside else _files_signature(root, directory)

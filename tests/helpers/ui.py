@@ -55,6 +55,11 @@ def on_page(app: AppTest, page: str) -> AppTest:
     return app
 
 
+def page_as(name: str, page: str) -> AppTest:
+    """A new session signed in as `name`, on `studio/ui/pages/PAGE.py`."""
+    return on_page(sign_in(started(), name), page)
+
+
 def html_of(app: AppTest) -> list[str]:
     """What each `st.html` element of the page holds."""
     return [element.proto.body for element in app.get("html")]

@@ -9,7 +9,7 @@ import pytest
 
 from studio.store.db import Database
 from tests.helpers.tampering import tamper
-from tests.helpers.ui import html_of, on_page, sign_in, started, workspace
+from tests.helpers.ui import html_of, page_as, sign_in, started, workspace
 from tests.helpers.variants import CLEAN, approved
 
 pytestmark = pytest.mark.slow  # a real Streamlit run per test
@@ -23,7 +23,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
 def test_the_log_verifies_and_filters_by_actor_and_outcome(db: Database) -> None:
     approved(db, CLEAN)
     sign_in(started(), "wendy", "a wrong password")  # a denied sign-in, in the log
-    app = on_page(sign_in(started(), "rita"), "audit")
+    app = page_as("rita", "audit")
     assert any("The chain verifies" in h for h in html_of(app))
     (table,) = app.dataframe
     assert "variant.approve" in list(table.value["action"])
@@ -37,7 +37,7 @@ def test_the_log_verifies_and_filters_by_actor_and_outcome(db: Database) -> None
 def test_a_tampered_log_is_said_plainly(db: Database) -> None:
     approved(db, CLEAN)
     tamper(db, "UPDATE auditevent SET actor = 'mallory' WHERE seq = 2")
-    app = on_page(sign_in(started(), "rita"), "audit")
+    app = page_as("rita", "audit")
     assert any("The chain does not verify" in h for h in html_of(app))
 
 

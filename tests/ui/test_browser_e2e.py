@@ -3,8 +3,8 @@ driven in Debian's headless Chromium through Playwright. A copywriter writes a b
 it drafted, edits a draft (hostile markup included), sees the findings on the words, applies a
 fix and submits; a reviewer sees the findings and the diff, overrides the blocking finding with
 a justification and approves; an API key pulls the variant; the reviewer revokes it and the
-next pull is a tombstone. Nothing on any page fetches from outside. A screenshot of each step
-goes to test-artifacts/e2e-browser/.
+next pull is a tombstone; the dashboard charts the run. Nothing on any page fetches from
+outside. A screenshot of each step goes to test-artifacts/e2e-browser/.
 
 Skipped where /usr/bin/chromium is missing, except under CI=true, where that is a failure."""
 
@@ -157,6 +157,10 @@ def test_a_brief_becomes_approved_copy_an_engine_pulls_and_then_a_tombstone(
         page.get_by_role("button", name="Revoke", exact=True).click()
         page.get_by_text("revoked.").wait_for(timeout=60_000)
         shot(page, "07-revoked")
+        go(page, "Dashboard")
+        page.get_by_text("How often each rule is overridden").wait_for(timeout=60_000)
+        page.locator("canvas, svg").first.wait_for(timeout=60_000)  # the charts are drawn
+        shot(page, "08-dashboard")
         browser.close()
 
     after = httpx.get(

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from studio.services import queries, review
 from studio.store.db import Database
-from tests.helpers.ui import html_of, on_page, shown_text, sign_in, started, workspace
+from tests.helpers.ui import html_of, page_as, shown_text, workspace
 from tests.helpers.variants import CLEAN
 
 pytestmark = pytest.mark.slow  # a real Streamlit run per test
@@ -23,7 +23,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
 
 
 def drafts(name: str = "wendy") -> AppTest:
-    return on_page(sign_in(started(), name), "drafts")
+    return page_as(name, "drafts")
 
 
 def write(db: Database, body: str, group: str | None = None) -> int:

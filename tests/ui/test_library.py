@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from studio.services import queries
 from studio.store.db import Database
-from tests.helpers.ui import html_of, on_page, sign_in, started, workspace
+from tests.helpers.ui import html_of, page_as, workspace
 from tests.helpers.variants import CLEAN, approved
 
 pytestmark = pytest.mark.slow  # a real Streamlit run per test
@@ -22,7 +22,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
 
 
 def library(name: str) -> AppTest:
-    app = on_page(sign_in(started(), name), "library")
+    app = page_as(name, "library")
     assert app.title[0].value == "Library"
     return app
 

@@ -41,7 +41,7 @@ def test_a_brief_is_queued_drafted_and_its_variants_listed(db: Database, tmp_pat
     assert any(f"Job #{job.id} is queued" in h for h in html_of(app))
     assert job.status == "queued"
     assert serve(db, once=True, log=lambda _line: None) == 1  # what `studio worker` does
-    on_page(on_page(app, "check_copy"), "new_brief")  # away and back: nothing lost
+    on_page(on_page(app, "brand_rules"), "new_brief")  # away and back: nothing lost
     shown = [t.value for t in app.text]
     detail = queries.job_detail(db, "wendy", job.id)
     saved = sum(1 for item in detail.variants if item.variant_id)

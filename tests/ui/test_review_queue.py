@@ -15,7 +15,6 @@ from tests.helpers.ui import html_of, shown_text, sign_in, started, workspace
 from tests.helpers.variants import CLEAN, CURE, in_review
 
 pytestmark = pytest.mark.slow  # a real Streamlit run per test
-TITLES = ("Review queue", "Check copy")
 
 
 @pytest.fixture

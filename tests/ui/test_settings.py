@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from studio.services import api_keys, users, webhooks
 from studio.store.db import Database
 from studio.store.models import ApiKey
-from tests.helpers.ui import html_of, on_page, sign_in, started, workspace
+from tests.helpers.ui import html_of, page_as, sign_in, started, workspace
 
 pytestmark = pytest.mark.slow  # a real Streamlit run per test
 
@@ -24,7 +24,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
 
 
 def settings_page() -> AppTest:
-    return on_page(sign_in(started(), "ada"), "settings")
+    return page_as("ada", "settings")
 
 
 def submit(app: AppTest, form: str, label: str) -> AppTest:

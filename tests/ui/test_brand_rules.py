@@ -1,8 +1,11 @@
-"""The Check copy page driven through Streamlit's AppTest, signed in, as a user would use it."""
+"""The Brand rules page driven through Streamlit's AppTest, signed in, as a user would use it:
+a brand's rules and approved claims, and the Check copy playground."""
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import json
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -11,8 +14,8 @@ from streamlit.testing.v1 import AppTest
 
 from guardrails import Finding
 from studio.ui.components.highlight import field_html, findings_html, highlight_html
-from tests.conftest import ban_term
-from tests.helpers.ui import html_of, on_page, sign_in, started, workspace
+from tests.conftest import ban_term, write_pack
+from tests.helpers.ui import html_of, page_as, shown_text, sign_in, started, workspace
 
 # a real Streamlit run per test; `scripts/test.sh -m "not slow"` skips it
 pytestmark = pytest.mark.slow
@@ -24,7 +27,7 @@ HOSTILE = ("<script>alert(1)</script> <img src=https://evil.example/x.png> **bol
 @pytest.fixture
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     workspace(tmp_path, monkeypatch)
-    return on_page(sign_in(started(), "wendy"), "check_copy")
+    return page_as("wendy", "brand_rules")
 
 
 def markup(page: str) -> list[tuple[str, list[str]]]:
@@ -159,3 +162,95 @@ def test_the_page_shows_template_code_in_copy_literally(app: AppTest) -> None:
     checked_sms(app, 'Brightleaf {{ "".__class__ }} Reply STOP to opt out', "brightleaf")
     copy = next(h for h in html_of(app) if "<b>body</b>" in h)
     assert "{{ &quot;&quot;.__class__ }}" in copy
+
+
+def brand_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, brand: str) -> AppTest:
+    """The page signed in, on `brand` (write its pack before: the picker lists what is there)."""
+    workspace(tmp_path, monkeypatch)
+    app = page_as("wendy", "brand_rules")
+    app.selectbox[0].select(brand).run()
+    assert not app.exception, app.exception
+    return app
+
+
+def table(app: AppTest, column: str) -> list[dict[str, object]]:
+    """The rows of the page's table that has `column`."""
+    frame = next(d.value for d in app.dataframe if column in d.value.columns)
+    rows: list[dict[str, object]] = frame.to_dict("records")
+    return rows
+
+
+def claims_pack(rules_dir: Path, claims: list[dict[str, object]]) -> None:
+    """A brand `acme` over the baselines with these claims (JSON is YAML)."""
+    text = "pack: acme\nextends: [_baseline]\nclaims: " + json.dumps(claims, default=str) + "\n"
+    write_pack(rules_dir, "acme", text)
+
+
+def expiring(ident: str, days: int, **texts: str) -> dict[str, object]:
+    """A claim that expires `days` from today (the page counts from the real date)."""
+    expires = dt.date.today() + dt.timedelta(days=days)
+    claim = {"id": ident, "text": f"{ident} claim", "evidence": "Lab report 12", "owner": "Legal"}
+    return {**claim, "expires": expires, **texts}
+
+
+def test_the_rules_tab_lists_each_rule_with_where_it_is_defined(app: AppTest) -> None:
+    assert app.title[0].value == "Brand rules"
+    assert [tab.label for tab in app.tabs] == ["Rules", "Approved claims", "Check copy"]
+    app.selectbox[0].select("brightleaf").run()
+    rules = {row["rule"]: row for row in table(app, "rule")}
+    banned = rules["BL-BANNED"]
+    assert str(banned["defined at"]).endswith("brightleaf/banned.yaml:3")
+    assert banned["severity"] == "✖ error" and banned["channels"] == "all"
+    assert str(rules["SMS-OPTOUT"]["defined at"]).endswith("_baseline/us-sms/pack.yaml:7")
+    summary = next(h for h in html_of(app) if "approved claims" in h)
+    assert f"{len(rules)} rules" in summary and "extends _baseline/core" in summary
+
+
+def test_claims_expiring_soon_and_expired_are_marked_in_words_and_icons(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rules_dir: Path
+) -> None:
+    claims_pack(rules_dir, [expiring("soon", 10), expiring("lapsed", -3), expiring("later", 200),
+                            {"id": "open", "text": "open claim", "evidence": "On file",
+                             "owner": "Legal"}])  # fmt: skip
+    app = brand_page(tmp_path, monkeypatch, "acme")
+    states = {row["claim"]: row["state"] for row in table(app, "claim")}
+    assert states == {"soon": "⚠ expiring soon: 10 days left", "lapsed": "✖ expired: 3 days ago",
+                      "later": "✔ current: 200 days left", "open": "✔ no expiry"}  # fmt: skip
+    notices = [shown_text(h) for h in html_of(app) if 'role="status"' in h]
+    assert any(n.startswith(" Expiring soon: claim soon") and "in 10 days" in n for n in notices)
+    assert any(n.startswith(" Expired: claim lapsed") and "3 days ago" in n for n in notices)
+    assert not any("claim later" in n or "claim open" in n for n in notices)
+    summary = next(h for h in html_of(app) if "approved claims" in h)
+    assert "4 approved claims (✖ 1 expired) (⚠ 1 expiring soon)" in summary
+
+
+def test_a_pack_without_claims_says_where_they_are_added(app: AppTest) -> None:
+    notice = next(shown_text(h) for h in html_of(app) if "no approved claims" in h)
+    assert "claims: list in" in notice and "_baseline/pack.yaml" in notice
+
+
+def test_hostile_text_in_a_claim_is_shown_inert(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rules_dir: Path
+) -> None:
+    owner = "[Legal](https://evil.example) <b onclick=x>team</b> {{ 7*7 }}"
+    claims_pack(rules_dir, [expiring("hostile", 5, evidence=HOSTILE, owner=owner)])
+    app = brand_page(tmp_path, monkeypatch, "acme")
+    shown = html_of(app)
+    tags = markup(" ".join(shown))
+    assert {tag for tag, _ in tags} <= {"div", "b", "code"}
+    assert {name for _, attrs in tags for name in attrs} <= {"style", "role"}
+    notice = next(h for h in shown if "claim hostile" in h)
+    assert "&lt;b onclick=x&gt;" in notice and "{{ 7*7 }}" in shown_text(notice)
+    row = table(app, "claim")[0]
+    assert (row["evidence"], row["owner"]) == (HOSTILE, owner)  # cells are text, as written
+    assert not any("evil.example" in m.value for m in app.markdown)  # nothing went via Markdown
+
+
+def test_a_pack_that_does_not_load_shows_why_inert(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rules_dir: Path
+) -> None:
+    write_pack(rules_dir, "acme", 'pack: acme\nextends: [_baseline]\n"<script>x</script>": 1\n')
+    app = brand_page(tmp_path, monkeypatch, "acme")
+    notice = next(h for h in html_of(app) if "does not load" in h)
+    assert "key '&lt;script&gt;x&lt;/script&gt;': unknown key" in notice.replace("&#x27;", "'")
+    assert "<script" not in notice and not app.tabs  # nothing else of the pack is shown
