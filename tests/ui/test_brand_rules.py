@@ -42,15 +42,18 @@ def markup(page: str) -> list[tuple[str, list[str]]]:
     return found
 
 
-def checked_sms(app: AppTest, text: str, brand: str | None = None) -> AppTest:
-    """The page after checking `text` as an SMS (under `brand`'s pack, else the baselines)."""
-    if brand is not None:
-        app.selectbox[0].select(brand).run()
+def checked_sms(app: AppTest, text: str, brand: str = "Baselines only") -> AppTest:
+    """The page after checking `text` as an SMS under `brand`'s pack."""
+    app.selectbox[0].select(brand).run()
     app.selectbox[1].select("sms").run()
     app.text_area[0].input(text)
     app.button(key="FormSubmitter:draft-Check").click().run()
     assert not app.exception, app.exception
     return app
+
+
+def test_a_brand_is_shown_first_not_the_baselines(app: AppTest) -> None:
+    assert app.selectbox[0].value == "brightleaf"
 
 
 def test_sms_findings_are_highlighted_and_listed(app: AppTest) -> None:
@@ -225,6 +228,7 @@ def test_claims_expiring_soon_and_expired_are_marked_in_words_and_icons(
 
 
 def test_a_pack_without_claims_says_where_they_are_added(app: AppTest) -> None:
+    app.selectbox[0].select("Baselines only").run()
     notice = next(shown_text(h) for h in html_of(app) if "no approved claims" in h)
     assert "claims: list in" in notice and "_baseline/pack.yaml" in notice
 

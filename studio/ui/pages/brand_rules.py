@@ -148,7 +148,8 @@ def _check_copy(pack_name: str) -> None:
 
 session.open_page("Brand rules")
 choices = packs.pack_choices()
-chosen = choices[st.selectbox("Brand", list(choices))]
+brands_first = sorted(choices, key=lambda name: choices[name] == "_baseline")  # a brand, not
+chosen = choices[st.selectbox("Brand", brands_first)]  # the baselines, is what most come for
 try:
     overview = rulebook.pack_overview(chosen)
 except RulePackError as exc:
