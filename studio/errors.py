@@ -68,6 +68,13 @@ class Conflict(Refused):
         super().__init__("conflict", message)
 
 
+class Unavailable(StudioError):
+    """Something the action needs did not answer or failed (the drafting endpoint): nothing
+    was changed; the message says what failed, and trying again later may work."""
+
+    code = "unavailable"
+
+
 # How each surface reports a kind. The CLI: 1 refused or not possible now, 2 bad input.
 EXIT_CODES: dict[str, int] = {
     StudioError.code: 1,
@@ -77,6 +84,7 @@ EXIT_CODES: dict[str, int] = {
     NotAuthenticated.code: 1,
     Refused.code: 1,
     Conflict.code: 1,
+    Unavailable.code: 1,
 }
 HTTP_STATUSES: dict[str, int] = {
     StudioError.code: 500,
@@ -86,6 +94,7 @@ HTTP_STATUSES: dict[str, int] = {
     NotAuthenticated.code: 401,
     Refused.code: 403,
     Conflict.code: 409,
+    Unavailable.code: 503,
 }
 
 

@@ -201,7 +201,7 @@ def _facts(task: DraftTask) -> _Facts:
         standalone=tuple(line for line in brief.must_say if line not in qualifiers),
         avoid=avoid,
         angle=_angle(task.angle, bool(brief.offer), bool(claims)),
-        index=task.index,
+        index=task.index + (task.retake.number if task.retake else 0),  # a retake: new hook
         rank=task.index // max(1, len(angles_for(brief))),
         worst_case=dict(task.pack.worst_case),
         limits=_Limits(task.pack.length_limits(Channel(task.copy_channel))),
@@ -728,12 +728,13 @@ def _provenance(task: DraftTask, *repairing: Any) -> dict[str, Any]:
         "index": task.index,
         "angle": task.angle,
         "learned_from": learned_from(task),
+        "retake": task.retake.number if task.retake else 0,
         "rules_version": task.pack.version,
         "repairing": [
             r if isinstance(r, dict) else [f.model_dump(mode="json") for f in r] for r in repairing
         ],
     }
-    return {
+    provenance = {
         "provider": OfflineDrafter.name,
         "model": MODEL,
         "note": NOTE,
@@ -741,3 +742,7 @@ def _provenance(task: DraftTask, *repairing: Any) -> dict[str, Any]:
         "learned_from": learned_from(task),
         "prompt_hash": sha256_tag(inputs),
     }
+    if task.retake:
+        provenance["retake"] = ("templates cannot read a note: this retake takes the angle's "
+                                "next phrasing")  # fmt: skip
+    return provenance

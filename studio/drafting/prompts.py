@@ -92,6 +92,8 @@ class Prompts:
                  "sends": e.sends, "angle": e.angle}
                 for e in task.examples
             ],
+            "retake": {"note": task.retake.note, "previous": task.retake.previous}
+            if task.retake else None,
         }  # fmt: skip
 
 

@@ -29,6 +29,16 @@ class Example:
 
 
 @dataclass(frozen=True)
+class Retake:
+    """A variant written again at the copywriter's request: their note to the drafter, the
+    copy it replaces, and which retake of that variant this is (1 for the first)."""
+
+    note: str
+    previous: dict[str, Any]
+    number: int
+
+
+@dataclass(frozen=True)
 class DraftTask:
     """One variant to write: which brief, segment, channel, and which of the group it is."""
 
@@ -39,6 +49,7 @@ class DraftTask:
     index: int  # 0-based place in its group; the label is A, B, C...
     angle: str
     examples: tuple[Example, ...] = ()  # measured approved copy to learn from (`learn_from`)
+    retake: Retake | None = None
 
     @property
     def label(self) -> str:

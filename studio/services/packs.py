@@ -143,14 +143,16 @@ def store_report(
     return stored
 
 
-def summary_of(report: CheckReport) -> dict[str, int]:
-    """The variant columns the review queue sorts on. Any error outranks any number of
-    warnings, and warnings outrank suggestions."""
+def summary_of(report: CheckReport) -> dict[str, int | str]:
+    """The variant columns the review queue sorts, filters and routes on. Any error outranks
+    any number of warnings, and warnings outrank suggestions."""
     risk = report.error_count * 10_000 + report.warning_count * 100 + report.suggestion_count
+    categories = {finding["category"] for finding in report.report.get("findings", [])}
     return {
         "risk": risk,
         "error_count": report.error_count,
         "warning_count": report.warning_count,
+        "categories": " ".join(sorted(categories)),
     }
 
 

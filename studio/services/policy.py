@@ -27,6 +27,7 @@ class Action(StrEnum):
     SEED_DEMO = "seed-demo"
     MANAGE_KEYS = "manage-keys"
     MANAGE_WEBHOOKS = "manage-webhooks"
+    COMMENT = "comment"
 
 
 WRITERS = frozenset({Role.COPYWRITER, Role.ADMIN})
@@ -46,6 +47,7 @@ ROLES_FOR: dict[Action, frozenset[Role]] = {
     Action.SEED_DEMO: frozenset({Role.ADMIN}),
     Action.MANAGE_KEYS: frozenset({Role.ADMIN}),
     Action.MANAGE_WEBHOOKS: frozenset({Role.ADMIN}),
+    Action.COMMENT: WRITERS | DECIDERS,  # the people on both sides of a review talk it over
 }
 
 # The states an action starts from, and where it leads (edit: see `after_edit`).

@@ -8,16 +8,20 @@ the same thing and no ORM row leaves this module.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import difflib
 from typing import Any
 
-from sqlalchemy import and_, or_
+from sqlalchemy import ColumnElement, and_, or_, true
 from sqlmodel import Session, col, select
 
+from guardrails import Category
 from studio.errors import InvalidInput
 from studio.services import accounts, engagement
 from studio.services.schemas import (
     ApprovalView,
+    BriefView,
+    CommentView,
     HistoryEntry,
     JobDetail,
     JobItemView,
@@ -35,7 +39,10 @@ from studio.store.db import Database
 from studio.store.models import (
     MAX_ID,
     Brand,
+    Brief,
     CheckReport,
+    Comment,
+    Focus,
     Job,
     JobItem,
     Override,
@@ -45,6 +52,7 @@ from studio.store.models import (
     Variant,
     VariantVersion,
     as_utc,
+    utcnow,
 )
 
 QUEUE_PAGE = 50
@@ -117,19 +125,35 @@ def list_variants(
         ]
 
 
+SEVERITIES = ("error", "warning", "clean")  # what the queue's severity filter takes
+
+
 def review_queue(
     db: Database,
     actor: str,
     *,
     brand: str | None = None,
     channel: str | None = None,
+    category: str | None = None,
+    severity: str | None = None,
+    waited: dt.timedelta | None = None,
+    assigned_to_me: bool = False,
     cursor: str | None = None,
     limit: int = QUEUE_PAGE,
 ) -> QueuePage:
     """Copy waiting for a decision, riskiest first, then longest waiting, in keyset pages:
-    `cursor` is the `next_cursor` of the page before."""
+    `cursor` is the `next_cursor` of the page before. Filters: a finding `category`, a
+    `severity` (copy with an error, with a warning, or `clean` of both), submitted at least
+    `waited` ago, and `assigned_to_me`: copy someone else wrote that the actor's focus routes
+    to them (claims: a claim finding; brand: only tone or banned-word findings)."""
     if not 0 < limit <= MAX_LISTING:
         raise InvalidInput(f"limit {limit}: give 1 to {MAX_LISTING}")
+    if category is not None and category not in set(Category):
+        raise InvalidInput(f"category {category!r}: one of {', '.join(Category)}",
+                           field="category")  # fmt: skip
+    if severity is not None and severity not in SEVERITIES:
+        raise InvalidInput(f"severity {severity!r}: one of {', '.join(SEVERITIES)}",
+                           field="severity")  # fmt: skip
     after = QueueCursor.decode(cursor) if cursor else None
     statement = (
         select(Variant, Brand.slug, User.name)
@@ -141,6 +165,12 @@ def review_queue(
         statement = statement.where(Brand.slug == brand)
     if channel is not None:
         statement = statement.where(Variant.channel == channel)
+    if category is not None:
+        statement = statement.where(_has_category(category))
+    if severity is not None:
+        statement = statement.where(_of_severity(severity))
+    if waited is not None:
+        statement = statement.where(col(Variant.submitted_at) <= utcnow() - waited)
     if after is not None:
         risk, submitted = col(Variant.risk), col(Variant.submitted_at)
         statement = statement.where(
@@ -155,7 +185,9 @@ def review_queue(
         col(Variant.risk).desc(), col(Variant.submitted_at), col(Variant.id)
     ).limit(limit + 1)
     with db.read() as session:
-        accounts.acting(session, actor)
+        me = accounts.acting(session, actor)
+        if assigned_to_me:
+            statement = statement.where(Variant.author_id != me.id, _routed_to(Focus(me.focus)))
         rows = list(session.exec(statement))
     more, rows = len(rows) > limit, rows[:limit]
     items = [VariantSummary(**_summary_data(v, slug, author)) for v, slug, author in rows]
@@ -165,6 +197,32 @@ def review_queue(
         at = as_utc(last.submitted_at)
         next_cursor = QueueCursor(risk=last.risk, submitted_at=at, id=last.id or 0).encode()
     return QueuePage(items=items, next_cursor=next_cursor)
+
+
+def _has_category(category: str) -> ColumnElement[bool]:
+    """`Variant.categories` holds whole words, none of which is part of another."""
+    return col(Variant.categories).contains(category)
+
+
+def _of_severity(severity: str) -> ColumnElement[bool]:
+    if severity == "error":
+        return col(Variant.error_count) > 0
+    if severity == "warning":
+        return col(Variant.warning_count) > 0
+    return and_(col(Variant.error_count) == 0, col(Variant.warning_count) == 0)
+
+
+_BRAND_VOICE = {Category.TONE, Category.BANNED}
+
+
+def _routed_to(focus: Focus) -> ColumnElement[bool]:
+    """The copy a reviewer of this focus handles; `all` handles everything."""
+    if focus == Focus.CLAIMS:
+        return _has_category(Category.CLAIM)
+    if focus == Focus.BRAND:
+        others = [~_has_category(c) for c in Category if c not in _BRAND_VOICE]
+        return and_(col(Variant.categories) != "", *others)
+    return true()
 
 
 def variant_detail(db: Database, actor: str, variant_id: int) -> VariantDetail:
@@ -183,6 +241,9 @@ def _detail(session: Session, variant_id: int) -> VariantDetail:
     overrides = session.exec(
         select(Override).where(Override.variant_id == variant_id).order_by(col(Override.id))
     )
+    comments = session.exec(
+        select(Comment).where(Comment.variant_id == variant_id).order_by(col(Comment.id))
+    )
     return VariantDetail(
         **_summary_data(variant, brand.slug if brand else "?", names.get(variant.author_id, "?")),
         fields=version.fields,
@@ -196,7 +257,25 @@ def _detail(session: Session, variant_id: int) -> VariantDetail:
         if version.number > 1
         else None,
         performance=_performance(session, variant_id),
+        brief=_brief(session, variant.brief_id, names),
+        comments=[comment_view(c, names.get(c.author_id, "?")) for c in comments],
     )
+
+
+def _brief(
+    session: Session, brief_id: int | None, names: dict[int | None, str]
+) -> BriefView | None:
+    brief = session.get(Brief, brief_id) if brief_id is not None else None
+    if brief is None or brief.id is None:
+        return None
+    return BriefView(id=brief.id, title=brief.title, spec=brief.spec,
+                     by=names.get(brief.created_by, "?"))  # fmt: skip
+
+
+def comment_view(row: Comment, author: str) -> CommentView:
+    return CommentView(version=row.version_number, field=row.field, start=row.start,
+                       end=row.end, text=row.text, body=row.body, by=author,
+                       at=row.created_at)  # fmt: skip
 
 
 def _performance(session: Session, variant_id: int) -> dict[str, Any] | None:

@@ -98,6 +98,28 @@ class HistoryEntry(View):
     comment: str | None
 
 
+class CommentView(View):
+    """A remark on `text`, the words at `field[start:end]` of `version`."""
+
+    version: int
+    field: str
+    start: int
+    end: int
+    text: str
+    body: str
+    by: str
+    at: Moment
+
+
+class BriefView(View):
+    """The brief a variant was drafted from, as its author wrote it."""
+
+    id: int
+    title: str
+    spec: dict[str, Any]
+    by: str
+
+
 class VariantDetail(VariantSummary):
     """One variant in full: its copy, newest report, approval, overrides, history and the diff
     from the previous version."""
@@ -111,6 +133,8 @@ class VariantDetail(VariantSummary):
     overrides: list[OverrideView]
     diff: str | None
     performance: dict[str, Any] | None = None  # what the engine reported (engagement.py)
+    brief: BriefView | None = None
+    comments: list[CommentView] = []
 
 
 class OpaqueCursor(View):

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from studio.errors import InvalidInput, Refused
-from studio.services import accounts, tokens
+from studio.services import accounts, audit, tokens
 from studio.services.acting import attempt
 from studio.services.policy import Action, require_role
 from studio.store.db import Database
-from studio.store.models import Role, TokenKind, User, iso_seconds
+from studio.store.models import Focus, Role, TokenKind, User, iso_seconds
 
 SETUP_ACTOR = "setup"  # the audit log's actor for the first admin
 
@@ -27,6 +27,7 @@ class UserView:
     role: str
     disabled: bool
     created_at: str | None
+    focus: str = Focus.ALL
 
 
 def create_first_admin(db: Database, name: str, password: str) -> UserView:
@@ -93,6 +94,37 @@ def disable_user(db: Database, *, actor: str, name: str) -> None:
     attempt(db, actor, "user.disable", ("user", name), body)
 
 
+FOCUSES = tuple(focus.value for focus in Focus)
+
+
+def set_focus(db: Database, *, actor: str, name: str, focus: Focus | str) -> UserView:
+    """Which findings a reviewer handles (`FOCUSES`), which routes the queue's "assigned to
+    me": a reviewer sets their own, an admin anyone's."""
+    if focus not in FOCUSES:
+        raise InvalidInput(f"focus {focus!r}: one of {', '.join(FOCUSES)}", field="focus")
+
+    def body(session: Session, user: User) -> UserView:
+        if name != user.name:
+            require_role(user, Action.MANAGE_USERS)
+        target = accounts.get(session, name)
+        if target.role == Role.COPYWRITER:
+            raise InvalidInput(f"{name} is a copywriter: a focus routes review, which "
+                               "copywriters do not do", field="focus")  # fmt: skip
+        before, target.focus = target.focus, Focus(focus)
+        session.add(target)
+        audit.record(session, user.name, "user.set-focus", "user", name,
+                     detail={"from": before, "to": target.focus})  # fmt: skip
+        return _view(target)
+
+    return attempt(db, actor, "user.set-focus", ("user", name), body)
+
+
+def profile(db: Database, *, actor: str) -> UserView:
+    """The signed-in user's own account."""
+    with db.read() as session:
+        return _view(accounts.acting(session, actor))
+
+
 def list_users(db: Database, *, actor: str) -> list[UserView]:
     with db.read() as session:
         accounts.acting(session, actor)
@@ -107,4 +139,4 @@ def _enabled_admins(session: Session) -> set[str]:
 
 
 def _view(user: User) -> UserView:
-    return UserView(user.name, user.role, user.disabled, iso_seconds(user.created_at))
+    return UserView(user.name, user.role, user.disabled, iso_seconds(user.created_at), user.focus)

@@ -90,10 +90,19 @@ class Brand(SQLModel, table=True):
     created_at: dt.datetime = _when(default_factory=utcnow)
 
 
+class Focus(StrEnum):
+    """Which findings a reviewer handles: the review queue's "assigned to me" follows it."""
+
+    ALL = "all"
+    CLAIMS = "claims"  # copy with a claim finding (legal, regulatory)
+    BRAND = "brand"  # copy whose findings are all tone or banned words (brand voice)
+
+
 class User(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=64, unique=True)
     role: str = Field(max_length=16)
+    focus: str = Field(default=Focus.ALL, max_length=8)
     password_hash: str = Field(max_length=200)
     disabled: bool = False
     created_at: dt.datetime = _when(default_factory=utcnow)
@@ -153,6 +162,9 @@ class Variant(SQLModel, table=True):
     risk: int = 0
     error_count: int = 0
     warning_count: int = 0
+    # The categories of the current report's findings, space-separated and sorted ("claim
+    # tone"): what the review queue filters and routes on.
+    categories: str = Field(default="", max_length=64)
     created_at: dt.datetime = _when(default_factory=utcnow)
     updated_at: dt.datetime = _when(default_factory=utcnow)
     submitted_at: dt.datetime | None = _when(default=None)
@@ -216,6 +228,22 @@ class Review(SQLModel, table=True):
     rules_version: str | None = Field(default=None, max_length=80)
     report_id: int | None = Field(default=None, foreign_key="checkreport.id")
     provenance: dict[str, Any] | None = Field(default=None, sa_type=JSON)
+    created_at: dt.datetime = _when(default_factory=utcnow)
+
+
+class Comment(SQLModel, table=True):
+    """A remark on a run of words in one version of a variant, kept with the words it was on
+    (the copy may change after it)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    variant_id: int = Field(foreign_key="variant.id", index=True)
+    version_number: int
+    field: str = Field(max_length=40)
+    start: int
+    end: int
+    text: str = Field(sa_type=Text)
+    body: str = Field(sa_type=Text)
+    author_id: int = Field(foreign_key="user.id")
     created_at: dt.datetime = _when(default_factory=utcnow)
 
 

@@ -3,10 +3,12 @@ pages whose cursor is opaque, filtered by brand and channel, and only for a sign
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from studio.errors import InvalidInput, Refused
-from studio.services import queries, review, users
+from studio.services import audit_log, queries, review, users
 from studio.store.db import Database
 
 CLEAN = "Brightleaf: our vitamins support your routine. Reply STOP to opt out"
@@ -84,3 +86,59 @@ def test_reading_needs_an_enabled_user(db: Database) -> None:
     users.disable_user(db, actor="ada", name="rob")
     with pytest.raises(Refused, match="disabled"):
         queries.review_queue(db, "rob")
+
+
+def ids(db: Database, actor: str = "rita", **filters: object) -> set[int]:
+    page = queries.review_queue(db, actor, **filters)  # type: ignore[arg-type]
+    return {item.id for item in page.items}
+
+
+def test_filtered_by_finding_category_and_severity(db: Database) -> None:
+    clean, cure, shouty = (submitted(db, body) for body in (CLEAN, CURE, SHOUTY))
+    assert ids(db, category="claim") == {cure}
+    assert ids(db, category="tone") == {shouty}
+    assert ids(db, severity="error") == {cure}
+    assert ids(db, severity="clean") == {clean}
+    assert shouty in ids(db, severity="warning") and clean not in ids(db, severity="warning")
+    with pytest.raises(InvalidInput, match="category 'legal': one of claim"):
+        ids(db, category="legal")
+    with pytest.raises(InvalidInput, match="severity 'bad'"):
+        ids(db, severity="bad")
+
+
+def test_filtered_by_how_long_copy_has_waited(db: Database) -> None:
+    submitted(db, CLEAN)
+    assert len(ids(db, waited=dt.timedelta(0))) == 1
+    assert ids(db, waited=dt.timedelta(days=1)) == set()
+
+
+def test_assigned_to_me_routes_claims_and_brand_voice_by_the_reviewers_focus(
+    db: Database,
+) -> None:
+    clean, cure, shouty = (submitted(db, body) for body in (CLEAN, CURE, SHOUTY))
+    users.set_focus(db, actor="rita", name="rita", focus="claims")
+    users.set_focus(db, actor="ada", name="rob", focus="brand")
+    assert ids(db, "rita", assigned_to_me=True) == {cure}
+    assert ids(db, "rob", assigned_to_me=True) == {shouty}
+    assert ids(db, "ada", assigned_to_me=True) == {clean, cure, shouty}  # focus "all"
+    assert ids(db, "rita") == {clean, cure, shouty}  # the whole queue is still there
+
+
+def test_nobody_is_assigned_their_own_copy(db: Database) -> None:
+    variant = review.create_variant(db, actor="ada", brand="brightleaf", channel="sms",
+                                    fields={"body": CURE})  # fmt: skip
+    review.submit(db, variant.id, actor="ada")
+    assert variant.id not in ids(db, "ada", assigned_to_me=True)
+    assert variant.id in ids(db, "rita", assigned_to_me=True)
+
+
+def test_a_focus_is_set_by_the_reviewer_or_an_admin_only(db: Database) -> None:
+    with pytest.raises(Refused, match="only an admin"):
+        users.set_focus(db, actor="rob", name="rita", focus="brand")
+    with pytest.raises(InvalidInput, match="copywriter"):
+        users.set_focus(db, actor="ada", name="wendy", focus="claims")
+    with pytest.raises(InvalidInput, match="focus 'legal': one of all, claims, brand"):
+        users.set_focus(db, actor="rita", name="rita", focus="legal")
+    assert users.set_focus(db, actor="rita", name="rita", focus="brand").focus == "brand"
+    events = audit_log.events(db, "ada", action="user.set-focus")
+    assert [(e.actor, e.outcome) for e in events] == [("rob", "denied"), ("rita", "ok")]

@@ -20,7 +20,7 @@ from studio.errors import DatabaseBusy
 from studio.services import approval, audit
 from studio.store.db import Database, alembic_config, database_url, normalise_url
 from studio.store.models import AuditEvent, Override, Review, Status, User, Variant
-from tests.helpers.variants import CURE, JUSTIFIED, in_review
+from tests.helpers.variants import CURE, JUSTIFIED, draft, in_review
 
 
 def test_migrations_create_exactly_the_models(empty_db: Database) -> None:
@@ -52,6 +52,28 @@ def test_upgrading_an_existing_database_keeps_its_data(empty_db: Database) -> No
     with empty_db.engine.connect() as connection:
         current = MigrationContext.configure(connection).get_current_revision()
     assert current == revisions[0].revision
+
+
+def test_the_routing_migration_fills_each_variants_categories_from_its_report(
+    db: Database,
+) -> None:
+    """0006 adds the categories the review queue routes on; copy saved before it gets them
+    from its newest report (here: downgraded past 0006 and upgraded again)."""
+    cured = draft(db, CURE)
+    with db.read() as session:
+        before = session.get(Variant, cured.id)
+        assert before is not None and "claim" in before.categories.split()
+        expected = before.categories
+    with db._writer.begin() as connection:
+        config = alembic_config()
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0005")
+    db.migrate()
+    with db.read() as session:
+        after = session.get(Variant, cured.id)
+        focus = session.exec(select(User.focus)).all()
+    assert after is not None and after.categories == expected
+    assert set(focus) == {"all"}
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:

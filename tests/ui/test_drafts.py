@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from studio.services import queries, review
+from studio.services import comments, queries, review
 from studio.store.db import Database
 from tests.helpers.ui import html_of, page_as, shown_text, workspace
-from tests.helpers.variants import CLEAN
+from tests.helpers.variants import CLEAN, drafted
 
 pytestmark = pytest.mark.slow  # a real Streamlit run per test
 PILLS = "Brightleaf: our vitamin pills support your routine. Reply STOP to opt out"
@@ -69,3 +69,29 @@ def test_a_whole_group_is_submitted_at_once(db: Database) -> None:
 def test_only_your_own_drafts_are_listed(db: Database) -> None:
     write(db, CLEAN)
     assert "You have no drafts" in drafts("ada").info[0].value  # ada wrote none
+
+
+def test_a_drafted_variant_is_drafted_again_with_a_note(db: Database) -> None:
+    variant_id = drafted(db)
+    before = queries.variant_detail(db, "wendy", variant_id).fields
+    app = drafts()
+    next(a for a in app.text_area if a.label.startswith("Note")).input("Shorter, please")
+    click(app, "Draft it again")
+    after = queries.variant_detail(db, "wendy", variant_id)
+    assert after.version == 2 and after.fields != before
+    assert (after.provenance or {})["drafter_note"] == "Shorter, please"
+    assert any(f"#{variant_id}: drafted again, as version 2." in h for h in html_of(app))
+
+
+def test_copy_written_by_hand_is_not_offered_a_retake_and_shows_its_comments(
+    db: Database,
+) -> None:
+    variant_id = write(db, PILLS)
+    start = PILLS.index("pills")
+    remark = "Say capsules [here](https://evil.example)"
+    comments.add(db, variant_id, actor="rita", field="body", start=start, end=start + 5,
+                 body=remark)  # fmt: skip
+    app = drafts()
+    assert not [b for b in app.button if b.label == "Draft it again"]
+    listed = next(shown_text(h) for h in html_of(app) if "Say capsules" in h)
+    assert "rita on body “pills” (version 1): Say capsules [here](https://evil.example)" in listed

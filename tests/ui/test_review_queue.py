@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from studio.services import queries
+from studio.services import queries, review
 from studio.store.db import Database
 from tests.helpers.ui import html_of, shown_text, sign_in, started, workspace
-from tests.helpers.variants import CLEAN, CURE, in_review
+from tests.helpers.variants import CLEAN, CURE, drafted, in_review
 
+SHOUTY = "Brightleaf: our vitamins SUPPORT YOUR ROUTINE!!! Reply STOP to opt out"
 pytestmark = pytest.mark.slow  # a real Streamlit run per test
 
 
@@ -23,7 +24,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
 
 
 def decide(app: AppTest, decision: str, **inputs: str) -> AppTest:
-    app.radio[0].set_value(decision).run()
+    next(r for r in app.radio if r.label == "Decision").set_value(decision).run()
     for label, value in inputs.items():
         next(area for area in app.text_area if label in area.label).input(value)
     next(button for button in app.button if button.label == decision).click().run()
@@ -93,3 +94,46 @@ def test_variants_with_no_findings_are_approved_in_bulk(db: Database) -> None:
     assert not app.exception, app.exception
     assert {status(db, i) for i in clean} == {"approved"} and status(db, blocked) == "in_review"
     assert any("Approved 2 variant(s)." in h for h in html_of(app))
+
+
+def offered(app: AppTest) -> set[str]:
+    """The variants (#id) the queue's picker offers."""
+    picker = next(s for s in app.selectbox if s.label.startswith("Variant"))
+    return {option.split()[0] for option in picker.options}
+
+
+def test_filters_and_the_queue_routed_by_the_reviewers_focus(db: Database) -> None:
+    cure, shouty = in_review(db, CURE).id, in_review(db, SHOUTY).id
+    app = sign_in(started(), "rita")
+    assert offered(app) == {f"#{cure}", f"#{shouty}"}
+    next(s for s in app.selectbox if s.label == "Finding category").select("tone").run()
+    assert offered(app) == {f"#{shouty}"}
+    next(s for s in app.selectbox if s.label == "Finding category").select("Any").run()
+    next(r for r in app.radio if r.label == "Route to me").set_value("claims").run()
+    next(b for b in app.button if b.label == "Save my focus").click().run()
+    assert any("Your focus is now claims." in h for h in html_of(app))
+    app.toggle[0].set_value(True).run()
+    assert "focus: claims" in app.toggle[0].label and offered(app) == {f"#{cure}"}
+    next(s for s in app.selectbox if s.label == "Waiting").select("over a day").run()
+    assert "Nothing is waiting for review" in app.info[0].value
+
+
+def test_the_brief_is_on_the_screen_and_a_comment_lands_on_the_words(db: Database) -> None:
+    variant_id = drafted(db)
+    review.submit(db, variant_id, actor="wendy")
+    body = queries.variant_detail(db, "ada", variant_id).fields["body"]
+    app = sign_in(started(), "rita")
+    assert any("The brief: " in e.label for e in app.expander)
+    assert any("Busy commuters who skip breakfast" in c.value for c in app.code)
+    words = body.split()[1]
+    next(t for t in app.text_input if t.label.startswith("The words")).input("not in the copy")
+    next(a for a in app.text_area if a.label == "Your comment").input("Why this word?")
+    next(b for b in app.button if b.label == "Add the comment").click().run()
+    assert any("does not contain" in h for h in html_of(app))
+    next(t for t in app.text_input if t.label.startswith("The words")).input(words)
+    next(a for a in app.text_area if a.label == "Your comment").input("Why this <b>word</b>?")
+    next(b for b in app.button if b.label == "Add the comment").click().run()
+    (said,) = queries.variant_detail(db, "ada", variant_id).comments
+    assert (said.text, said.by) == (words, "rita")
+    listed = next(h for h in html_of(app) if "Why this" in h)
+    assert "&lt;b&gt;word&lt;/b&gt;" in listed  # shown as text

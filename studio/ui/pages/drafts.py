@@ -1,6 +1,7 @@
 """Drafts: your copy not yet in review (new drafts, and copy a reviewer sent back), each with
 its findings on the words; apply a rule's fix in one click, edit, and submit one variant or its
-whole group for review. Every change is a new version, checked again by the service."""
+whole group for review, or have a drafted variant written again with a note to the drafter.
+Every change is a new version, checked again by the service."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from functools import partial
 import streamlit as st
 
 from guardrails import Finding, Severity
-from studio.services import queries, review
+from studio.services import queries, regenerate, review
+from studio.services.drafts import configured_drafter
 from studio.services.schemas import VariantDetail
 from studio.ui import session
+from studio.ui.components import comments as comment_box
 from studio.ui.components.highlight import copy_html, findings_html, notice_html
 
 db, me = session.open_page("Drafts")
@@ -33,6 +36,7 @@ if findings:
     st.html(findings_html(findings))
 else:
     st.html(notice_html("No findings under the brand's current rules: ready for review."))
+comment_box.show(detail)
 for fixable in (f for f in findings if f.fix is not None):
     label = f"Apply the fix for {fixable.rule}: “{fixable.text}” → “{fixable.fix}”"
     key = f"fix-{detail.revision}-{fixable.rule}-{fixable.field}-{fixable.start}"
@@ -61,6 +65,15 @@ with st.expander("Edit the copy"), st.form(f"edit-{detail.id}-{detail.revision}"
         session.act(lambda: review.edit(db, detail.id, actor=me.name, fields=edited,
                                         expected_revision=detail.revision),
                     f"#{detail.id}: saved as version {detail.version + 1}.")  # fmt: skip
+
+if detail.brief is not None:
+    with st.expander("Draft it again, with a note to the drafter"), st.form(f"again-{detail.id}"):
+        note = st.text_area("Note (what to change: shorter, lead with the offer, …)",
+                            max_chars=regenerate.MAX_NOTE_CHARS)  # fmt: skip
+        if st.form_submit_button("Draft it again"):
+            again = partial(regenerate.regenerate, db, detail.id, actor=me.name, note=note)
+            with st.spinner(f"Drafting #{detail.id} again with {configured_drafter()}…"):
+                session.act(again, f"#{detail.id}: drafted again, as version {detail.version + 1}.")
 
 left, right = st.columns(2)
 if left.button("Submit for review", type="primary"):

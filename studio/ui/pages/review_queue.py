@@ -7,22 +7,39 @@ reviewer saw the current copy and report; this page only asks and shows."""
 from __future__ import annotations
 
 import streamlit as st
+import yaml
 
 from guardrails import Finding, Severity
 from studio.errors import StudioError
-from studio.services import approval, queries, review
+from studio.services import approval, queries, review, users
 from studio.services.schemas import VariantDetail
 from studio.ui import session
+from studio.ui.components import comments as comment_box
 from studio.ui.components import filters
 from studio.ui.components.highlight import copy_html, findings_html, notice_html
 
+FOCUS_LABELS = {"all": "everything", "claims": "claims", "brand": "brand voice"}
+
 db, me = session.open_page("Review queue")
-left, right = st.columns(2)
-page = queries.review_queue(db, me.name, brand=filters.brand(left),
-                            channel=filters.channel(right))  # fmt: skip
+top = st.columns(3)
+brand, channel = filters.brand(top[0]), filters.channel(top[1])
+waited = filters.waited(top[2])
+middle = st.columns(3)
+category, severity = filters.category(middle[0]), filters.severity(middle[1])
+focus = users.profile(db, actor=me.name).focus
+routed = "Copy someone else wrote that your review focus routes to you"
+mine = middle[2].toggle(f"Assigned to me (focus: {FOCUS_LABELS[focus]})", help=routed)
+with st.expander("Your review focus"):
+    chosen_focus = st.radio("Route to me", users.FOCUSES, format_func=FOCUS_LABELS.__getitem__,
+                            index=users.FOCUSES.index(focus), horizontal=True)  # fmt: skip
+    if chosen_focus != focus and st.button("Save my focus"):
+        session.act(lambda: users.set_focus(db, actor=me.name, name=me.name, focus=chosen_focus),
+                    f"Your focus is now {FOCUS_LABELS[chosen_focus]}.")  # fmt: skip
+page = queries.review_queue(db, me.name, brand=brand, channel=channel, category=category,
+                            severity=severity, waited=waited, assigned_to_me=mine)  # fmt: skip
 if not page.items:
-    st.info("Nothing is waiting for review. Copywriters submit drafts from the CLI "
-            "(`studio variants submit`) or, soon, from the Drafts page.")  # fmt: skip
+    st.info("Nothing is waiting for review that matches these filters. Copywriters submit "
+            "drafts from the Drafts page (or `studio variants submit`).")  # fmt: skip
     st.stop()
 clean = {item.id: item.revision for item in page.items if not item.errors and not item.warnings}
 if clean and st.button(f"Approve the {len(clean)} variant(s) listed here with no findings"):
@@ -41,6 +58,10 @@ detail: VariantDetail = queries.variant_detail(db, me.name, chosen)
 findings = [Finding(**finding) for finding in detail.report.findings]
 errors = [f for f in findings if f.severity is Severity.ERROR]
 
+if detail.brief is not None:
+    with st.expander(f"The brief: {detail.brief.title} (by {detail.brief.by})"):
+        st.code(yaml.safe_dump(detail.brief.spec, sort_keys=False, allow_unicode=True),
+                language="yaml")  # fmt: skip
 st.subheader(f"Version {detail.version} · checked under {detail.report.rules_version[:19]}")
 st.html(copy_html(detail.channel, detail.fields, findings))
 if findings:
@@ -55,6 +76,9 @@ if detail.approved_version and detail.approved_version != detail.version:
         st.code(
             queries.diff(db, me.name, detail.id, detail.approved_version, None), language="diff"
         )
+
+comment_box.show(detail)
+comment_box.form(db, me.name, detail)
 
 decision = st.radio("Decision", ["Approve", "Request changes", "Reject"], horizontal=True)
 with st.form(f"decide-{detail.id}-{detail.revision}"):
