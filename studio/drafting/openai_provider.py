@@ -87,6 +87,18 @@ class OpenAIProvider:
     async def close(self) -> None:
         await self.client.close()
 
+    async def probe(self) -> str:
+        """One tiny chat completion with the configured model (what drafting will call), for
+        a "test connection": the model that answered, or a DraftingError saying why not."""
+        try:
+            completion = await self.client.chat.completions.create(
+                model=self.settings.model,
+                messages=[{"role": "user", "content": "Reply with the word OK."}],
+            )
+        except openai.OpenAIError as exc:
+            raise DraftingError(self._where(self._explain(exc))) from None
+        return completion.model or self.settings.model
+
     async def _complete(self, task: DraftTask, messages: list[dict[str, str]]) -> Draft:
         model_type: type[BaseModel] = task.output_model()
         try:

@@ -5,6 +5,7 @@ claimed by the caller or with no database at all when nothing is to be kept; or 
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,11 +13,14 @@ from pathlib import Path
 from studio.drafting.brief import load_brief, read_brief
 from studio.drafting.factory import configured_drafter as configured_drafter  # for the UI
 from studio.drafting.factory import default_provider_name, describe, make_provider
-from studio.drafting.provider import Provider, close_provider
+from studio.drafting.openai_provider import OpenAIProvider
+from studio.drafting.provider import DraftingError, Provider, close_provider
 from studio.drafting.runner import Outcome as Outcome  # what surfaces print
 from studio.drafting.runner import draft_all
 from studio.services import jobs
+from studio.services.acting import authorize
 from studio.services.learning import lessons_for
+from studio.services.policy import Action
 from studio.store.db import Database
 
 OnOutcome = Callable[[Outcome], Awaitable[None]]
@@ -80,6 +84,40 @@ def queue_brief(db: Database, *, actor: str, text: bytes, source: str, rounds: i
     brief = read_brief(text, source)
     return jobs.enqueue(db, brief, actor=actor, provider=default_provider_name(),
                         options={"rounds": rounds})  # fmt: skip
+
+
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """What a "test connection" found: `ok`, and what answered or why nothing did."""
+
+    drafter: str
+    ok: bool
+    detail: str
+    seconds: float
+
+
+def test_connection(db: Database, *, actor: str) -> ConnectionCheck:
+    """Call the configured drafter once (admins only): a tiny completion from an LLM endpoint;
+    the offline drafter needs no connection and says so."""
+    authorize(db, actor, Action.CONFIGURE, ("settings", "llm"))
+    provider = make_provider(None)
+    if not isinstance(provider, OpenAIProvider):
+        offline = "no endpoint is configured: the offline drafter needs no connection"
+        return ConnectionCheck(describe(provider), True, offline, 0.0)
+    started = time.monotonic()
+    try:
+        model = asyncio.run(_probe(provider))
+    except DraftingError as exc:
+        return ConnectionCheck(describe(provider), False, str(exc), time.monotonic() - started)
+    return ConnectionCheck(describe(provider), True, f"model {model} answered",
+                           time.monotonic() - started)  # fmt: skip
+
+
+async def _probe(provider: OpenAIProvider) -> str:
+    try:
+        return await provider.probe()
+    finally:
+        await provider.close()
 
 
 async def _draft_unsaved(

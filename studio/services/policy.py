@@ -28,6 +28,7 @@ class Action(StrEnum):
     MANAGE_KEYS = "manage-keys"
     MANAGE_WEBHOOKS = "manage-webhooks"
     COMMENT = "comment"
+    CONFIGURE = "configure"  # see and test the studio's own connections (the LLM endpoint)
 
 
 WRITERS = frozenset({Role.COPYWRITER, Role.ADMIN})
@@ -47,6 +48,7 @@ ROLES_FOR: dict[Action, frozenset[Role]] = {
     Action.SEED_DEMO: frozenset({Role.ADMIN}),
     Action.MANAGE_KEYS: frozenset({Role.ADMIN}),
     Action.MANAGE_WEBHOOKS: frozenset({Role.ADMIN}),
+    Action.CONFIGURE: frozenset({Role.ADMIN}),
     Action.COMMENT: WRITERS | DECIDERS,  # the people on both sides of a review talk it over
 }
 

@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 from studio.services import api_keys, users, webhooks
 from studio.store.db import Database
 from studio.store.models import ApiKey
+from tests.helpers.fake_openai import FakeOpenAI, Reply
 from tests.helpers.ui import html_of, page_as, sign_in, started, workspace
 
 pytestmark = pytest.mark.slow  # a real Streamlit run per test
@@ -72,3 +73,30 @@ def test_a_reviewer_is_not_offered_settings(db: Database) -> None:
     app = sign_in(started(), "rita")
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         app.switch_page("studio/ui/pages/settings.py")
+
+
+def test_the_drafter_connection_is_tested_from_the_page(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with FakeOpenAI(lambda _request: Reply(content="OK")) as server:
+        monkeypatch.setenv("STUDIO_LLM_BASE_URL", server.base_url)
+        monkeypatch.setenv("STUDIO_LLM_MODEL", "fake-model")
+        app = settings_page()
+        assert any(f"Drafting with: LLM fake-model at {server.base_url}" in t.value
+                   for t in app.text)  # fmt: skip
+        next(b for b in app.button if b.label == "Test the connection").click().run()
+        assert len(server.requests) == 1
+    assert any("model fake-model answered" in h for h in html_of(app))
+    monkeypatch.setenv("STUDIO_LLM_BASE_URL", "http://127.0.0.1:9/v1")  # nothing listens
+    monkeypatch.setenv("STUDIO_LLM_MAX_RETRIES", "0")
+    next(b for b in app.button if b.label == "Test the connection").click().run()
+    assert not app.exception
+    assert any("cannot reach the endpoint" in h and "✖" in h for h in html_of(app))
+
+
+def test_an_admin_sets_a_reviewers_focus(db: Database) -> None:
+    app = settings_page()
+    field(app, "Reviewer").input("rita")
+    next(s for s in app.selectbox if s.label.startswith("Routed to them")).select("claims")
+    submit(app, "set-focus", "Set the focus")
+    assert {u.name: u.focus for u in users.list_users(db, actor="ada")}["rita"] == "claims"

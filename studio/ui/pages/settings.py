@@ -1,5 +1,6 @@
-"""Settings (admins): people and their roles, API keys for engines (the key shown once, when it
-is made), and webhook endpoints with their failed deliveries and replay. Each action is the
+"""Settings (admins): people, their roles and review focus, API keys for engines (the key shown
+once, when it is made), webhook endpoints with their failed deliveries and replay, and the
+drafter with a "test connection". Each action is the
 service's, which checks the role again and audits it."""
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import streamlit as st
 
 from guardrails import Severity
 from studio.errors import StudioError
-from studio.services import api_keys, users, webhooks
+from studio.services import api_keys, drafts, users, webhooks
 from studio.services.outbox import EVENT_TYPES
 from studio.ui import session
 from studio.ui.components.highlight import notice_html
@@ -56,7 +57,8 @@ if once:
     st.warning(f"{once[0]}: copy it now, it is not shown again.")
     st.code(once[1], language=None)
 
-people_tab, keys_tab, hooks_tab = st.tabs(["People", "API keys", "Webhooks"])
+people_tab, keys_tab, hooks_tab, llm_tab = st.tabs(["People", "API keys", "Webhooks",
+                                                    "Drafting"])  # fmt: skip
 with people_tab:
     table(everyone)
     with st.form("add-user"):
@@ -68,6 +70,12 @@ with people_tab:
                 lambda: users.add_user(db, actor=me.name, name=name, role=role, password=password),
                 f"{name} added as {role}.",
             )
+    with st.form("set-focus"):
+        reviewer = st.text_input("Reviewer", max_chars=64).strip()
+        focus = st.selectbox("Routed to them in the review queue", users.FOCUSES)
+        if st.form_submit_button("Set the focus"):
+            session.act(lambda: users.set_focus(db, actor=me.name, name=reviewer, focus=focus),
+                        f"{reviewer}'s focus is now {focus}.")  # fmt: skip
     by_name("disable-user", "Disable the account named", "Disable",
             lambda name: users.disable_user(db, actor=me.name, name=name),
             "{name} is disabled; their sessions and tokens ended.")  # fmt: skip
@@ -112,3 +120,18 @@ with hooks_tab:
                 partial(webhooks.replay, db, actor=me.name, delivery_id=delivery.id),
                 f"Delivery #{delivery.id} is queued again, same webhook-id.",
             )
+
+with llm_tab:
+    st.text(f"Drafting with: {drafts.configured_drafter()}")
+    st.caption("The endpoint, model and key come from the environment (STUDIO_LLM_BASE_URL, "
+               "STUDIO_LLM_MODEL, STUDIO_LLM_API_KEY) when the studio starts; the key is "
+               "never shown.")  # fmt: skip
+    if st.button("Test the connection"):
+        try:
+            with st.spinner("Asking the drafter for one short answer…"):
+                check = drafts.test_connection(db, actor=me.name)
+        except StudioError as exc:
+            st.html(notice_html(exc.message, Severity.ERROR))
+        else:
+            said = f"{check.drafter}: {check.detail} ({check.seconds:.1f} s)"
+            st.html(notice_html(said, None if check.ok else Severity.ERROR))
