@@ -42,11 +42,12 @@ def test_a_brief_is_queued_drafted_and_its_variants_listed(db: Database, tmp_pat
     assert job.status == "queued"
     assert serve(db, once=True, log=lambda _line: None) == 1  # what `studio worker` does
     on_page(on_page(app, "brand_rules"), "new_brief")  # away and back: nothing lost
-    shown = [t.value for t in app.text]
     detail = queries.job_detail(db, "wendy", job.id)
     saved = sum(1 for item in detail.variants if item.variant_id)
     assert saved == len(detail.variants) > 0
-    assert f"Job #{job.id}: done, {saved} of {saved} variants saved as drafts" in shown
+    (finished,) = app.status
+    assert finished.label == f"Job #{job.id}: done, {saved} of {saved} variants saved as drafts"
+    assert finished.state == "complete"
 
 
 def test_a_bad_brief_is_refused_naming_the_line_and_field(db: Database) -> None:

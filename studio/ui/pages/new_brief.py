@@ -10,7 +10,7 @@ import streamlit as st
 from guardrails import Severity
 from studio.errors import StudioError
 from studio.services import drafts, queries
-from studio.services.schemas import JobView
+from studio.services.schemas import JobDetail, JobView
 from studio.ui import session
 from studio.ui.components.highlight import notice_html
 
@@ -31,17 +31,23 @@ if st.button("Draft the variants", type="primary"):
         session.report(f"Job #{job_id} is queued: its variants appear below as they are drafted.")
 
 
-@st.fragment(run_every=1.0)
-def progress(job: JobView) -> None:
-    """One job's variants, refreshed every second while the worker drafts them."""
-    detail = queries.job_detail(db, me.name, job.id)
-    finished = [v for v in detail.variants if v.status in FINISHED]
-    st.progress(len(finished) / max(len(detail.variants), 1),
-                text=f"Job #{detail.id}: {detail.status}, {len(finished)} of "
-                     f"{len(detail.variants)} variants drafted")  # fmt: skip
+def items(detail: JobDetail) -> None:
+    """Each variant of a job on a line, as text (segment names come from the brief)."""
     for item in detail.variants:
         where = f" → variant #{item.variant_id}" if item.variant_id else ""
         st.text(f"{item.key}: {item.status}{where}{' · ' + item.error if item.error else ''}")
+
+
+@st.fragment(run_every=1.0)
+def progress(job: JobView) -> None:
+    """A running job's variants, refreshed every second while the worker drafts them."""
+    detail = queries.job_detail(db, me.name, job.id)
+    finished = [v for v in detail.variants if v.status in FINISHED]
+    label = (f"Job #{detail.id}: {detail.status}, {len(finished)} of {len(detail.variants)} "
+             "variants drafted")  # fmt: skip
+    with st.status(label, state="running", expanded=True):
+        st.progress(len(finished) / max(len(detail.variants), 1))
+        items(detail)
     if detail.status in FINISHED:
         st.rerun()  # the whole page: this job stops polling
 
@@ -51,11 +57,13 @@ if not jobs:
     st.info("You have no drafting jobs yet: paste a brief above, or copy one from "
             "examples/briefs/.")  # fmt: skip
 for job in jobs:
-    with st.container(border=True):
-        if job.status in FINISHED:
-            detail = queries.job_detail(db, me.name, job.id)
-            made = sum(1 for item in detail.variants if item.variant_id)
-            st.text(f"Job #{job.id}: {job.status}, {made} of {len(detail.variants)} variants "
-                    f"saved as drafts{' · ' + job.error if job.error else ''}")  # fmt: skip
-        else:
-            progress(job)
+    if job.status not in FINISHED:
+        progress(job)
+        continue
+    detail = queries.job_detail(db, me.name, job.id)
+    made = sum(1 for item in detail.variants if item.variant_id)
+    label = f"Job #{job.id}: {job.status}, {made} of {len(detail.variants)} variants saved"
+    with st.status(f"{label} as drafts", state="complete" if job.status == "done" else "error"):
+        if job.error:
+            st.text(job.error)
+        items(detail)
