@@ -35,6 +35,7 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
 SHOTS = REPO / "test-artifacts" / "e2e-browser"
 HOSTILE = "<img src=https://evil.example/x.png> **now**"
 EDITED = f"Brightleaf: our vitamin pills cure colds {HOSTILE}. Reply STOP to opt out"
+CAMPAIGN = "Winter ![x](https://evil.example/t.png) **now**"  # a label Streamlit reads as Markdown
 JUSTIFICATION = "Legal approved this wording for the winter campaign, ticket LEG-2211"
 
 pytestmark = [
@@ -78,10 +79,12 @@ def studio(tmp_path: Path, env: dict[str, str]) -> Iterator[tuple[str, str, str]
 
 
 def small_brief(folder: Path) -> str:
-    """The Brightleaf example, cut to one SMS for one segment (its dates moved to tomorrow)."""
+    """The Brightleaf example, cut to one SMS for one segment (its dates moved to tomorrow),
+    with Markdown in its campaign name."""
     brief = yaml.safe_load(example_brief_for_now("brightleaf-winter.yaml", folder).read_text())
     brief["segments"] = brief["segments"][:1]
     brief["channels"] = [{"channel": "sms", "count": 1}]
+    brief["campaign"] = CAMPAIGN
     return yaml.safe_dump(brief, sort_keys=False, allow_unicode=True)
 
 
@@ -142,6 +145,7 @@ def test_a_brief_becomes_approved_copy_an_engine_pulls_and_then_a_tombstone(
         page.get_by_text("CLAIM-HEALTH").first.wait_for(timeout=60_000)
         # the diff from the previous version is open on arrival
         page.locator("pre").filter(has_text="capsules").first.wait_for(timeout=60_000)
+        page.get_by_text(f"The brief: {CAMPAIGN} (by wendy)").wait_for(timeout=60_000)
         shot(page, "05-review-findings-and-diff")
         page.get_by_label("Override CLAIM-HEALTH", exact=False).fill(JUSTIFICATION)
         page.get_by_role("button", name="Approve", exact=True).click()

@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from studio.services import queries, review
 from studio.store.db import Database
+from studio.ui.components.highlight import label_text
 from tests.helpers.ui import html_of, shown_text, sign_in, started, workspace
 from tests.helpers.variants import CLEAN, CURE, drafted, in_review
 
@@ -123,7 +124,7 @@ def test_the_brief_is_on_the_screen_and_a_comment_lands_on_the_words(db: Databas
     review.submit(db, variant_id, actor="wendy")
     body = queries.variant_detail(db, "ada", variant_id).fields["body"]
     app = sign_in(started(), "rita")
-    assert any("The brief: " in e.label for e in app.expander)
+    assert label_text("The brief: Winter routine (by wendy)") in [e.label for e in app.expander]
     assert any("Busy commuters who skip breakfast" in c.value for c in app.code)
     words = body.split()[1]
     next(t for t in app.text_input if t.label.startswith("The words")).input("not in the copy")

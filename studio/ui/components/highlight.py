@@ -15,6 +15,7 @@ would hide every word-level finding; it is listed above the field instead.
 from __future__ import annotations
 
 import html
+import re
 
 from guardrails import Channel, Finding, Severity, Variant
 
@@ -28,6 +29,16 @@ _RANK = {Severity.ERROR: 3, Severity.WARNING: 2, Severity.SUGGESTION: 1}
 def escaped(text: str) -> str:
     """`text` as HTML that shows it literally, newlines kept."""
     return html.escape(text, quote=True).replace("\n", "<br>")
+
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#!|~$:])")  # inline Markdown, maths, directives
+
+
+def label_text(text: str) -> str:
+    """Text for a widget label (a button, an expander, a warning), which Streamlit reads as
+    Markdown: links, images it would fetch, maths, colours. Every character Markdown acts on is
+    backslash-escaped, so the label shows exactly what was typed."""
+    return _MARKDOWN.sub(r"\\\1", text)
 
 
 def whole_field(finding: Finding, text: str) -> bool:

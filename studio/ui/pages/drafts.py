@@ -15,7 +15,8 @@ from studio.services.drafts import configured_drafter
 from studio.services.schemas import VariantDetail
 from studio.ui import session
 from studio.ui.components import comments as comment_box
-from studio.ui.components.highlight import copy_html, findings_html, notice_html
+from studio.ui.components.highlight import copy_html, findings_html, label_text, notice_html
+from studio.ui.components.labels import findings_count
 
 db, me = session.open_page("Drafts")
 mine = queries.list_variants(db, me.name, author=me.name, statuses=("draft", "changes_requested"))
@@ -23,7 +24,7 @@ if not mine:
     st.info("You have no drafts: write a brief on the New brief page, and its variants land here.")
     st.stop()
 labels = {v.id: f"#{v.id} {v.name} · {v.channel} · {v.status.replace('_', ' ')} · "
-          f"{v.errors} errors, {v.warnings} warnings" for v in mine}  # fmt: skip
+          f"{findings_count(v)}" for v in mine}  # fmt: skip
 chosen = st.selectbox("Draft", list(labels), format_func=labels.__getitem__)
 detail: VariantDetail = queries.variant_detail(db, me.name, chosen)
 findings = [Finding(**finding) for finding in detail.report.findings]
@@ -38,7 +39,7 @@ else:
     st.html(notice_html("No findings under the brand's current rules: ready for review."))
 comment_box.show(detail)
 for fixable in (f for f in findings if f.fix is not None):
-    label = f"Apply the fix for {fixable.rule}: “{fixable.text}” → “{fixable.fix}”"
+    label = label_text(f"Apply the fix for {fixable.rule}: “{fixable.text}” → “{fixable.fix}”")
     key = f"fix-{detail.revision}-{fixable.rule}-{fixable.field}-{fixable.start}"
     if st.button(label, key=key):
         fix = partial(
@@ -80,7 +81,7 @@ if left.button("Submit for review", type="primary"):
     session.act(lambda: review.submit(db, detail.id, actor=me.name,
                                       expected_revision=detail.revision),
                 f"#{detail.id} is in the review queue.")  # fmt: skip
-if detail.group and right.button(f"Submit every draft of {detail.group}"):
+if detail.group and right.button(label_text(f"Submit every draft of {detail.group}")):
     session.act(
         lambda: review.submit_group(db, detail.group or "", actor=me.name),
         f"Every draft of {detail.group} is in the review queue.",

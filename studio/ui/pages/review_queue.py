@@ -16,7 +16,8 @@ from studio.services.schemas import VariantDetail
 from studio.ui import session
 from studio.ui.components import comments as comment_box
 from studio.ui.components import filters
-from studio.ui.components.highlight import copy_html, findings_html, notice_html
+from studio.ui.components.highlight import copy_html, findings_html, label_text, notice_html
+from studio.ui.components.labels import findings_count
 
 FOCUS_LABELS = {"all": "everything", "claims": "claims", "brand": "brand voice"}
 
@@ -51,7 +52,7 @@ if clean and st.button(f"Approve the {len(clean)} variant(s) listed here with no
 
     session.act(lambda: approval.approve_clean(db, clean, actor=me.name), said)
 labels = {item.id: f"#{item.id} {item.name} · {item.brand} {item.channel} · risk {item.risk} · "
-          f"{item.errors} errors, {item.warnings} warnings · by {item.author}"
+          f"{findings_count(item)} · by {item.author}"
           for item in page.items}  # fmt: skip
 chosen = st.selectbox("Variant (riskiest first)", list(labels), format_func=labels.__getitem__)
 detail: VariantDetail = queries.variant_detail(db, me.name, chosen)
@@ -59,7 +60,7 @@ findings = [Finding(**finding) for finding in detail.report.findings]
 errors = [f for f in findings if f.severity is Severity.ERROR]
 
 if detail.brief is not None:
-    with st.expander(f"The brief: {detail.brief.title} (by {detail.brief.by})"):
+    with st.expander(label_text(f"The brief: {detail.brief.title} (by {detail.brief.by})")):
         st.code(yaml.safe_dump(detail.brief.spec, sort_keys=False, allow_unicode=True),
                 language="yaml")  # fmt: skip
 st.subheader(f"Version {detail.version} · checked under {detail.report.rules_version[:19]}")

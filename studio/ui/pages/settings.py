@@ -17,7 +17,7 @@ from studio.errors import StudioError
 from studio.services import api_keys, drafts, users, webhooks
 from studio.services.outbox import EVENT_TYPES
 from studio.ui import session
-from studio.ui.components.highlight import notice_html
+from studio.ui.components.highlight import label_text, notice_html
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -54,7 +54,7 @@ except StudioError as exc:  # the role changed since the page was offered
     st.stop()
 once = st.session_state.pop(_SHOW_ONCE, None)
 if once:
-    st.warning(f"{once[0]}: copy it now, it is not shown again.")
+    st.warning(label_text(f"{once[0]}: copy it now, it is not shown again."))
     st.code(once[1], language=None)
 
 people_tab, keys_tab, hooks_tab, llm_tab = st.tabs(["People", "API keys", "Webhooks",
