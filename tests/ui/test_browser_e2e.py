@@ -89,7 +89,12 @@ def small_brief(folder: Path) -> str:
 
 
 def shot(page: Page, name: str) -> None:
+    """A screenshot of the step, after checking the page fits 1280 px with no sideways scroll."""
     page.wait_for_timeout(500)  # let Streamlit finish drawing
+    wide = page.evaluate("Math.max(...[document.documentElement, "
+                         "...document.querySelectorAll('[data-testid=stMain], "
+                         "[data-testid=stSidebarContent]')].map(e => e.scrollWidth - e.clientWidth))")  # fmt: skip
+    assert wide <= 0, f"{name}: the page scrolls sideways by {wide} px at 1280 px"
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
@@ -98,6 +103,17 @@ def sign_in(page: Page, ui: str, name: str) -> None:
     page.get_by_label("User name").fill(name)
     page.get_by_label("Password", exact=True).fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_text(f"Signed in as {name}").wait_for(timeout=60_000)
+
+
+def sign_in_by_keyboard(page: Page, ui: str, name: str) -> None:
+    """Sign in with the keyboard alone: type, Tab to the password, Enter submits the form."""
+    page.goto(ui, wait_until="domcontentloaded")
+    page.get_by_label("User name").focus()
+    page.keyboard.type(name)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
     page.get_by_text(f"Signed in as {name}").wait_for(timeout=60_000)
 
 
@@ -140,7 +156,7 @@ def test_a_brief_becomes_approved_copy_an_engine_pulls_and_then_a_tombstone(
         page.get_by_text("is in the review queue").wait_for(timeout=60_000)
         page.get_by_role("button", name="Sign out").click()
 
-        sign_in(page, ui, "rita")
+        sign_in_by_keyboard(page, ui, "rita")
         page.get_by_role("heading", name="Review queue").wait_for(timeout=60_000)
         page.get_by_text("CLAIM-HEALTH").first.wait_for(timeout=60_000)
         # the diff from the previous version is open on arrival
