@@ -33,6 +33,10 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
         "--disable-background-networking", "--disable-component-update",
         "--disable-sync"]  # fmt: skip
 SHOTS = REPO / "test-artifacts" / "e2e-browser"
+# How far the page, its main area or its sidebar scrolls sideways (0: it fits the window).
+OVERFLOW = """Math.max(...[document.documentElement,
+    ...document.querySelectorAll('[data-testid=stMain], [data-testid=stSidebarContent]')]
+    .map(e => e.scrollWidth - e.clientWidth))"""
 HOSTILE = "<img src=https://evil.example/x.png> **now**"
 EDITED = f"Brightleaf: our vitamin pills cure colds {HOSTILE}. Reply STOP to opt out"
 CAMPAIGN = "Winter ![x](https://evil.example/t.png) **now**"  # a label Streamlit reads as Markdown
@@ -91,9 +95,7 @@ def small_brief(folder: Path) -> str:
 def shot(page: Page, name: str) -> None:
     """A screenshot of the step, after checking the page fits 1280 px with no sideways scroll."""
     page.wait_for_timeout(500)  # let Streamlit finish drawing
-    wide = page.evaluate("Math.max(...[document.documentElement, "
-                         "...document.querySelectorAll('[data-testid=stMain], "
-                         "[data-testid=stSidebarContent]')].map(e => e.scrollWidth - e.clientWidth))")  # fmt: skip
+    wide = page.evaluate(OVERFLOW)
     assert wide <= 0, f"{name}: the page scrolls sideways by {wide} px at 1280 px"
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
