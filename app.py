@@ -15,7 +15,6 @@ else:
     st.sidebar.text(f"Signed in as {user.name} ({user.role.value})")
     if st.sidebar.button("Sign out"):
         session.sign_out(db)
-        st.rerun()
     st.sidebar.caption(f"Drafting with: {configured_drafter()}")
     # Pages by role (the service checks the role again on every action). No Material icons:
     # Streamlit fetches those from fonts.gstatic.com, and nothing here fetches from outside.

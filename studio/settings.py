@@ -55,6 +55,15 @@ class Settings(BaseSettings):
     api_max_body_bytes: int = Field(1_000_000, ge=1024, le=50_000_000)
     feedback_min_sends: int = Field(100, ge=0, le=10_000_000, description="before reallocating")
     webhook_timeout: float = Field(15.0, gt=0, le=120, description="seconds per delivery")
+    # Optional single sign-on through an OpenID Connect provider (st.login): all three set it on.
+    oidc_metadata_url: str | None = Field(None, description="the IdP's .well-known URL")
+    oidc_client_id: str | None = None
+    oidc_client_secret: SecretStr | None = None
+    ui_url: str | None = Field(None, description="the UI's public URL; else http://host:port")
+
+    @property
+    def oidc_configured(self) -> bool:
+        return bool(self.oidc_metadata_url and self.oidc_client_id and self.oidc_client_secret)
 
     def rules_root(self) -> Path:
         """The folder of brand rule packs: the setting, else ./brand_rules, else the repo's."""

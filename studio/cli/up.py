@@ -11,6 +11,8 @@ and writes a last anchor.
 from __future__ import annotations
 
 import errno
+import json
+import secrets
 import signal
 import socket
 import subprocess
@@ -50,9 +52,41 @@ def require_free_port(host: str, port: int) -> None:
 
 
 def ui_command(host: str, port: int) -> list[str]:
-    return [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
-            "--server.headless=true", f"--server.port={port}", f"--server.address={host}",
-            "--browser.gatherUsageStats=false", "--client.toolbarMode=viewer"]  # fmt: skip
+    command = [sys.executable, "-m", "streamlit", "run", str(REPO_ROOT / "app.py"),
+               "--server.headless=true", f"--server.port={port}", f"--server.address={host}",
+               "--browser.gatherUsageStats=false", "--client.toolbarMode=viewer"]  # fmt: skip
+    secrets = sso_secrets(host, port)
+    return [*command, f"--secrets.files={secrets}"] if secrets else command
+
+
+def sso_secrets(host: str, port: int) -> Path | None:
+    """With single sign-on configured, the `[auth]` section `st.login` reads, written (owner
+    only) into the data folder; its cookie secret is made once and kept there, so a restart
+    does not sign everyone out. None without single sign-on."""
+    configured = settings()
+    if not configured.oidc_configured or configured.oidc_client_secret is None:
+        return None
+    folder = configured.data_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    kept = folder / "ui-cookie-secret"
+    if not kept.exists():
+        kept.touch(mode=0o600)
+        kept.write_text(secrets.token_urlsafe(32), encoding="utf-8")
+    base = (configured.ui_url or f"http://{host}:{port}").rstrip("/")
+    auth = {
+        "redirect_uri": f"{base}/oauth2callback",
+        "cookie_secret": kept.read_text(encoding="utf-8").strip(),
+        "client_id": configured.oidc_client_id,
+        "client_secret": configured.oidc_client_secret.get_secret_value(),
+        "server_metadata_url": configured.oidc_metadata_url,
+    }
+    path = folder / "ui-secrets.toml"
+    path.touch(mode=0o600)
+    path.chmod(0o600)
+    # TOML basic strings take JSON's escapes, so json.dumps quotes each value safely.
+    lines = ["[auth]", *(f"{key} = {json.dumps(value)}" for key, value in auth.items())]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
 
 
 def child_commands(host: str, port: int, api_port: int) -> dict[str, list[str]]:

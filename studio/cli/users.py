@@ -76,3 +76,32 @@ def disable(name: Annotated[str, typer.Argument(help="Login name.")]) -> None:
     with reporting_errors():
         users.disable_user(db, actor=identity.name, name=name)
     sys.stdout.write(f"disabled {name}\n")
+
+
+@app.command("set-email")
+def set_email(
+    name: Annotated[str, typer.Argument(help="Login name.")],
+    email: Annotated[str, typer.Argument(help="Their verified email; '' unlinks it.")],
+) -> None:
+    """Link the verified email a single sign-on (OpenID Connect) maps to this user (you must
+    be an admin): whoever the provider signs in with it acts as them, with their role."""
+    db = database()
+    identity = signed_in(db)
+    with reporting_errors():
+        view = users.set_email(db, actor=identity.name, name=name, email=email or None)
+    sys.stdout.write(f"{name}: single sign-on email {view.email or 'none'}\n")
+
+
+@app.command("set-focus")
+def set_focus(
+    name: Annotated[str, typer.Argument(help="Login name (a reviewer or an admin).")],
+    focus: Annotated[str, typer.Argument(help="all, claims or brand.")],
+) -> None:
+    """What the review queue's "assigned to me" routes to a reviewer: claims (copy with a
+    claim finding), brand (only tone or banned-word findings) or all. Yours, or (as an admin)
+    anyone's."""
+    db = database()
+    identity = signed_in(db)
+    with reporting_errors():
+        view = users.set_focus(db, actor=identity.name, name=name, focus=focus)
+    sys.stdout.write(f"{name}: review focus {view.focus}\n")

@@ -37,6 +37,17 @@ def find(session: Session, name: str) -> User | None:
     return session.exec(select(User).where(User.name == name)).first()
 
 
+# An address as sign-in providers give them (lowercased): a local part of the characters
+# RFC 5322 allows unquoted, then DNS labels; no spaces, tags or quotes around it.
+EMAIL = re.compile(
+    r"[a-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}"
+)
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == email.lower())).first()
+
+
 def get(session: Session, name: str) -> User:
     user = find(session, name)
     if user is None:

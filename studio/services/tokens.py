@@ -96,6 +96,30 @@ def sign_in(
     raise failed
 
 
+def sign_in_sso(db: Database, *, email: object, email_verified: object, issuer: object) -> Issued:
+    """A session for someone an OpenID Connect provider vouched for: the account whose email
+    is the provider's verified email. The provider identifies; the studio's account (and its
+    role) authorises. An unverified or unknown email is refused and audited."""
+    address = email.strip().lower() if isinstance(email, str) else ""
+    with db.write() as session:
+        user = accounts.find_by_email(session, address) if address else None
+        if email_verified is not True:
+            problem = "the identity provider gave no verified email, which single sign-on needs"
+        elif user is None or user.disabled:
+            problem = (f"no enabled studio user has the email {address!r}: an admin links it "
+                       "to a user in Settings")  # fmt: skip
+        else:
+            issued = _issue(session, user, TokenKind.SESSION, "session", DEFAULT_SESSION)
+            audit.record(session, user.name, "auth.sign-in", "user", user.name,
+                         detail={"prefix": _shown(issued.token), "method": "sso",
+                                 "issuer": str(issuer)})  # fmt: skip
+            return issued
+        audit.record(session, f"sso:{address or '?'}"[:64], "auth.sign-in", "user",
+                     user.name if user else "-", outcome="denied",
+                     detail={"rule": "sso", "reason": problem, "issuer": str(issuer)})  # fmt: skip
+    raise NotAuthenticated(f"single sign-on refused: {problem}")
+
+
 def authenticate(db: Database, token: str) -> Identity:
     """The identity a token stands for, or NotAuthenticated saying why not."""
     token = token.strip()

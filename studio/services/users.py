@@ -28,6 +28,7 @@ class UserView:
     disabled: bool
     created_at: str | None
     focus: str = Focus.ALL
+    email: str | None = None
 
 
 def create_first_admin(db: Database, name: str, password: str) -> UserView:
@@ -119,6 +120,27 @@ def set_focus(db: Database, *, actor: str, name: str, focus: Focus | str) -> Use
     return attempt(db, actor, "user.set-focus", ("user", name), body)
 
 
+def set_email(db: Database, *, actor: str, name: str, email: str | None) -> UserView:
+    """The verified email a single sign-on maps to `name` (admins only); None unlinks it."""
+    address = email.strip().lower() if email else None
+    if address is not None and not accounts.EMAIL.fullmatch(address):
+        raise InvalidInput(f"{address!r} is not an email address", field="email")
+
+    def body(session: Session, user: User) -> UserView:
+        require_role(user, Action.MANAGE_USERS)
+        target = accounts.get(session, name)
+        holder = accounts.find_by_email(session, address) if address else None
+        if holder is not None and holder.id != target.id:
+            raise InvalidInput(f"{address} is already {holder.name}'s email", field="email")
+        before, target.email = target.email, address
+        session.add(target)
+        audit.record(session, user.name, "user.set-email", "user", name,
+                     detail={"from": before, "to": address})  # fmt: skip
+        return _view(target)
+
+    return attempt(db, actor, "user.set-email", ("user", name), body)
+
+
 def profile(db: Database, *, actor: str) -> UserView:
     """The signed-in user's own account."""
     with db.read() as session:
@@ -139,4 +161,5 @@ def _enabled_admins(session: Session) -> set[str]:
 
 
 def _view(user: User) -> UserView:
-    return UserView(user.name, user.role, user.disabled, iso_seconds(user.created_at), user.focus)
+    return UserView(user.name, user.role, user.disabled, iso_seconds(user.created_at), user.focus,
+                    user.email)  # fmt: skip

@@ -103,6 +103,8 @@ class User(SQLModel, table=True):
     name: str = Field(max_length=64, unique=True)
     role: str = Field(max_length=16)
     focus: str = Field(default=Focus.ALL, max_length=8)
+    # The verified email a single sign-on maps to this account (lowercase); None: password only.
+    email: str | None = Field(default=None, max_length=254, unique=True, index=True)
     password_hash: str = Field(max_length=200)
     disabled: bool = False
     created_at: dt.datetime = _when(default_factory=utcnow)

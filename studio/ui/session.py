@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from typing import TypeVar
+from typing import NoReturn, TypeVar
 
 import streamlit as st
 
@@ -19,10 +19,12 @@ from studio.services import tokens
 from studio.services.policy import ROLES_FOR, Action
 from studio.services.tokens import Identity
 from studio.services.workspace import Database, database_url, open_database
+from studio.settings import settings
 from studio.ui.components.highlight import notice_html
 
 T = TypeVar("T")
 _TOKEN, _NOTICE, _DONE = "studio_session_token", "studio_sign_in_notice", "studio_done"
+_SSO, _SSO_REFUSED = "studio_signed_in_by_sso", "studio_sso_refused"
 
 
 def database() -> Database:
@@ -36,9 +38,24 @@ def _database(url: str) -> Database:
     return open_database(url)
 
 
+def sso_available() -> bool:
+    """Whether single sign-on is set up: the settings name a provider and `studio up` gave
+    Streamlit the `[auth]` section `st.login` needs."""
+    if not settings().oidc_configured:
+        return False
+    try:
+        return "auth" in st.secrets
+    except FileNotFoundError:  # no secrets file at all
+        return False
+
+
 def identity(db: Database) -> Identity | None:
-    """The signed-in user, or None (with the reason kept for the sign-in form)."""
+    """The signed-in user, or None (with the reason kept for the sign-in form). Someone the
+    identity provider signed in (Streamlit's cookie, so a reload keeps them) gets a session
+    of the account linked to their verified email, once per browser session."""
     token = st.session_state.get(_TOKEN)
+    if not token and not st.session_state.get(_SSO_REFUSED) and sso_available():
+        token = _sso_session(db)
     if not token:
         return None
     try:
@@ -46,7 +63,24 @@ def identity(db: Database) -> Identity | None:
     except NotAuthenticated as exc:
         del st.session_state[_TOKEN]
         st.session_state[_NOTICE] = f"Signed out: {exc.message}. Sign in again."
+        if st.session_state.pop(_SSO, False):
+            st.logout()  # the studio's session ended: the provider's cookie must not renew it
         return None
+
+
+def _sso_session(db: Database) -> str | None:
+    if not st.user.is_logged_in:
+        return None
+    try:
+        issued = tokens.sign_in_sso(db, email=st.user.get("email"),
+                                    email_verified=st.user.get("email_verified"),
+                                    issuer=st.user.get("iss"))  # fmt: skip
+    except NotAuthenticated as exc:
+        st.session_state[_SSO_REFUSED] = True  # refused (and audited) once, not every rerun
+        st.session_state[_NOTICE] = exc.message
+        return None
+    st.session_state[_TOKEN], st.session_state[_SSO] = issued.token, True
+    return issued.token
 
 
 def may(user: Identity, action: Action) -> bool:
@@ -111,13 +145,26 @@ def sign_in_page() -> None:
             return
         st.session_state[_TOKEN] = issued.token
         st.rerun()
+    if sso_available():
+        if st.session_state.get(_SSO_REFUSED):
+            if st.button("Sign out of single sign-on, to try another account"):
+                st.session_state.pop(_SSO_REFUSED)
+                st.logout()
+        elif st.button("Sign in with single sign-on"):
+            st.login()
     st.caption("`studio up` printed the demo users' passwords on its first run; an admin adds "
                "users with `studio users add`.")  # fmt: skip
 
 
-def sign_out(db: Database) -> None:
+def sign_out(db: Database) -> NoReturn:
+    """End the session and show the sign-in form; after a single sign-on, also end the
+    provider's cookie (else it would sign them straight back in)."""
     token = st.session_state.pop(_TOKEN, None)
     if token:
         with contextlib.suppress(NotAuthenticated):  # expired or revoked: signed out anyway
             tokens.sign_out(db, token)
     st.session_state[_NOTICE] = "Signed out."
+    if st.session_state.pop(_SSO, False):
+        st.logout()  # redirects the browser; a rerun now would drop that redirect
+        st.stop()
+    st.rerun()

@@ -98,3 +98,21 @@ def test_sign_in_attempts_are_in_the_audit_log(env: dict[str, str], tmp_path: Pa
     sign_ins = [(e["actor"], e["outcome"]) for e in exported if e["action"] == "auth.sign-in"]
     assert sign_ins[-1] == ("rita", "denied")
     assert ("wendy", "ok") in sign_ins and ("ada", "ok") in sign_ins
+
+
+def test_an_admin_links_a_single_sign_on_email_and_a_reviewer_sets_their_focus(
+    env: dict[str, str],
+) -> None:
+    people = add_people(env)
+    linked = ok(studio(people["ada"], "users", "set-email", "rita", "Rita@Example.com"))
+    assert linked == "rita: single sign-on email rita@example.com\n"
+    refused = studio(people["rita"], "users", "set-email", "rita", "rita@evil.example")
+    assert refused.returncode == 1 and "refused (role)" in refused.stderr
+    bad = studio(people["ada"], "users", "set-email", "rob", "not an email")
+    assert bad.returncode == 2 and "is not an email address" in bad.stderr
+    assert ok(studio(people["rita"], "users", "set-focus", "rita", "claims")) == (
+        "rita: review focus claims\n"
+    )
+    listed = json.loads(ok(studio(people["ada"], "users", "list", "--json")))
+    rita = next(row for row in listed if row["name"] == "rita")
+    assert (rita["email"], rita["focus"]) == ("rita@example.com", "claims")

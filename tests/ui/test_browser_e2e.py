@@ -10,28 +10,19 @@ Skipped where /usr/bin/chromium is missing, except under CI=true, where that is 
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import yaml
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
 from studio.services import api_keys
-from studio.store.db import open_database
 from tests.conftest import PASSWORD, REPO, example_brief_for_now
-from tests.helpers.processes import free_port, processes
-from tests.helpers.ui import with_people
+from tests.helpers.studio_up import BROWSER_TEST, chromium_page, studio_up
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update",
-        "--disable-sync"]  # fmt: skip
 SHOTS = REPO / "test-artifacts" / "e2e-browser"
 # How far the page, its main area or its sidebar scrolls sideways (0: it fits the window).
 OVERFLOW = """Math.max(...[document.documentElement,
@@ -42,44 +33,16 @@ EDITED = f"Brightleaf: our vitamin pills cure colds {HOSTILE}. Reply STOP to opt
 CAMPAIGN = "Winter ![x](https://evil.example/t.png) **now**"  # a label Streamlit reads as Markdown
 JUSTIFICATION = "Legal approved this wording for the winter campaign, ticket LEG-2211"
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
-        reason="needs Debian's chromium (apt-get install chromium)",
-    ),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
 def studio(tmp_path: Path, env: dict[str, str]) -> Iterator[tuple[str, str, str]]:
-    """`studio up` over a fresh data folder with one person per role; the UI's and the API's
-    URLs, and an API key that may read variants."""
-    env = {**env, "STUDIO_DATA_DIR": str(tmp_path / "data")}
-    for name in ("STUDIO_LLM_BASE_URL", "STUDIO_LLM_API_KEY", "OPENAI_API_KEY"):
-        env.pop(name, None)
-    db = with_people(open_database(f"sqlite:///{tmp_path / 'data' / 'studio.db'}"))
-    key = api_keys.create_key(db, actor="ada", name="engine", scopes=["variants:read"]).key
-    ui, api = free_port(), free_port()
-    with processes(tmp_path) as start:
-        start("up", env, "up", "--port", str(ui), "--api-port", str(api))
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if (
-                    httpx.get(f"http://127.0.0.1:{api}/v1/health").status_code == 200
-                    and httpx.get(f"http://127.0.0.1:{ui}/_stcore/health").status_code == 200
-                ):
-                    break
-            except httpx.TransportError:
-                pass
-            assert time.monotonic() < deadline, (tmp_path / "up.log").read_text()[-3000:]
-            time.sleep(0.5)
-        yield f"http://127.0.0.1:{ui}", f"http://127.0.0.1:{api}", key
-    db.dispose()
-    for port in (ui, api):  # studio up stopped its children too: nothing left listening
-        with socket.socket() as probe:
-            assert probe.connect_ex(("127.0.0.1", port)) != 0, f"port {port} still answers"
+    """`studio up`; the UI's and the API's URLs, and an API key that may read variants."""
+    with studio_up(tmp_path, env) as running:
+        key = api_keys.create_key(running.db, actor="ada", name="engine",
+                                  scopes=["variants:read"]).key  # fmt: skip
+        yield running.ui, running.api, key
 
 
 def small_brief(folder: Path) -> str:
@@ -131,12 +94,7 @@ def test_a_brief_becomes_approved_copy_an_engine_pulls_and_then_a_tombstone(
     shutil.rmtree(SHOTS, ignore_errors=True)
     SHOTS.mkdir(parents=True)
     outside: list[str] = []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        page = browser.new_page(viewport={"width": 1280, "height": 1000})
-        local = ("http://127.0.0.1", "data:", "blob:")
-        page.on("request", lambda r: None if r.url.startswith(local) else outside.append(r.url))
-
+    with chromium_page(outside) as page:
         sign_in(page, ui, "wendy")
         shot(page, "01-copywriter-signed-in")
         page.get_by_label("Brief (YAML)").fill(small_brief(tmp_path))
@@ -183,7 +141,6 @@ def test_a_brief_becomes_approved_copy_an_engine_pulls_and_then_a_tombstone(
         page.get_by_text("How often each rule is overridden").wait_for(timeout=60_000)
         page.locator("canvas, svg").first.wait_for(timeout=60_000)  # the charts are drawn
         shot(page, "08-dashboard")
-        browser.close()
 
     after = httpx.get(
         f"{api}/v1/variants/{served['id']}", headers={"Authorization": f"Bearer {key}"}

@@ -100,3 +100,17 @@ def test_an_admin_sets_a_reviewers_focus(db: Database) -> None:
     next(s for s in app.selectbox if s.label.startswith("Routed to them")).select("claims")
     submit(app, "set-focus", "Set the focus")
     assert {u.name: u.focus for u in users.list_users(db, actor="ada")}["rita"] == "claims"
+
+
+def test_an_admin_links_a_single_sign_on_email(db: Database) -> None:
+    app = settings_page()
+    field(app, "User").input("rita")
+    field(app, "Their single sign-on email").input("<b>x</b>@example.com")
+    submit(app, "set-email", "Link the email")
+    assert any("is not an email address" in h and "&lt;b&gt;" in h for h in html_of(app))
+    field(app, "User").input("rita")
+    field(app, "Their single sign-on email").input("Rita@Example.com")
+    submit(app, "set-email", "Link the email")
+    assert {u.name: u.email for u in users.list_users(db, actor="ada")}[
+        "rita"
+    ] == "rita@example.com"

@@ -76,6 +76,13 @@ with people_tab:
         if st.form_submit_button("Set the focus"):
             session.act(lambda: users.set_focus(db, actor=me.name, name=reviewer, focus=focus),
                         f"{reviewer}'s focus is now {focus}.")  # fmt: skip
+    with st.form("set-email"):
+        person = st.text_input("User", max_chars=64).strip()
+        email = st.text_input("Their single sign-on email (empty: none)", max_chars=254)
+        if st.form_submit_button("Link the email"):
+            session.act(lambda: users.set_email(db, actor=me.name, name=person,
+                                                email=email.strip() or None),
+                        f"{person}'s single sign-on email is set.")  # fmt: skip
     by_name("disable-user", "Disable the account named", "Disable",
             lambda name: users.disable_user(db, actor=me.name, name=name),
             "{name} is disabled; their sessions and tokens ended.")  # fmt: skip
