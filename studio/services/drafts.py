@@ -9,8 +9,9 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from studio.drafting.brief import load_brief, read_brief
+from studio.drafting.brief import load_brief, parse_brief, read_brief
 from studio.drafting.factory import configured_drafter as configured_drafter  # for the UI
 from studio.drafting.factory import default_provider_name, describe, make_provider
 from studio.drafting.openai_provider import OpenAIProvider
@@ -82,6 +83,15 @@ def queue_brief(db: Database, *, actor: str, text: bytes, source: str, rounds: i
     """Check a brief (the same messages as `studio generate`, naming `source` and the line)
     and queue it for the worker with the configured drafter; the job's id."""
     brief = read_brief(text, source)
+    return jobs.enqueue(db, brief, actor=actor, provider=default_provider_name(),
+                        options={"rounds": rounds})  # fmt: skip
+
+
+def queue_brief_fields(db: Database, *, actor: str, fields: dict[str, Any],
+                       rounds: int = 2) -> int:  # fmt: skip
+    """A brief filled in field by field (the New brief form): checked with the same messages
+    as a brief file, naming each field, and queued like `queue_brief`."""
+    brief = parse_brief(fields, "the form")
     return jobs.enqueue(db, brief, actor=actor, provider=default_provider_name(),
                         options={"rounds": rounds})  # fmt: skip
 

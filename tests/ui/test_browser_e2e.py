@@ -97,6 +97,7 @@ def test_a_brief_becomes_approved_copy_an_engine_pulls_and_then_a_tombstone(
     with chromium_page(outside) as page:
         sign_in(page, ui, "wendy")
         shot(page, "01-copywriter-signed-in")
+        page.get_by_text("As YAML (paste or upload)").click()
         page.get_by_label("Brief (YAML)").fill(small_brief(tmp_path))
         page.get_by_role("button", name="Draft the variants").click()
         page.get_by_text("1 of 1 variants saved as drafts").wait_for(timeout=90_000)

@@ -13,7 +13,7 @@ from studio.services import queries
 from studio.store.db import Database
 from studio.workers.drafting import serve
 from tests.conftest import example_brief_for_now
-from tests.helpers.ui import html_of, on_page, sign_in, started, workspace
+from tests.helpers.ui import html_of, on_page, shown_text, sign_in, started, workspace
 
 pytestmark = pytest.mark.slow  # a real Streamlit run per test
 
@@ -26,6 +26,7 @@ def db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Database:
 
 
 def paste(app: AppTest, text: str) -> AppTest:
+    app.radio[0].set_value("As YAML (paste or upload)").run()
     app.text_area[0].input(text)
     next(b for b in app.button if b.label == "Draft the variants").click().run()
     assert not app.exception, app.exception
@@ -65,3 +66,32 @@ def test_hostile_yaml_is_refused_inert(db: Database) -> None:
 
 def test_a_reviewer_is_not_offered_new_briefs(db: Database) -> None:
     assert sign_in(started(), "rita").title[0].value == "Review queue"
+
+
+def form_field(app: AppTest, label: str):  # type: ignore[no-untyped-def]
+    widgets = [*app.text_input, *app.text_area, *app.number_input]
+    return next(w for w in widgets if w.label.startswith(label))
+
+
+def test_a_brief_is_written_in_the_form_and_queued(db: Database) -> None:
+    app = sign_in(started(), "wendy")
+    app.selectbox[0].select("brightleaf").run()
+    submit = app.button(key="FormSubmitter:brief-form-Draft the variants")
+    submit.click().run()
+    said = " ".join(shown_text(h) for h in html_of(app))
+    assert "the form: campaign:" in said and "the form: segments:" in said
+    assert queries.list_jobs(db, "wendy", requested_by="wendy") == []
+    form_field(app, "Campaign").input("Winter <script>alert(1)</script> routine")
+    form_field(app, "Product").input("Daily magnesium")
+    form_field(app, "Key message").input("A simple daily routine")
+    form_field(app, "Call to action").input("Shop now")
+    form_field(app, "Its link").input("https://brightleaf.example/magnesium")
+    form_field(app, "Segments").input("commuters | Busy commuters who skip breakfast")
+    form_field(app, "SMS messages").set_value(2)
+    app.multiselect[0].select("magnesium-fatigue")
+    app.button(key="FormSubmitter:brief-form-Draft the variants").click().run()
+    assert not app.exception, app.exception
+    (job,) = queries.list_jobs(db, "wendy", requested_by="wendy")
+    detail = queries.job_detail(db, "wendy", job.id)
+    assert [item.key for item in detail.variants] == ["sms/commuters/A", "sms/commuters/B"]
+    assert not any("<script>" in h for h in html_of(app))
