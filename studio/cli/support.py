@@ -36,7 +36,7 @@ _HINTS = {
     "stale-report": "look at `studio variants show ID` and approve again",
 }
 # ... and to bad input about a field, the option that gives it.
-_OPTIONS = {"comment": "--comment TEXT"}
+_OPTIONS = {"comment": "--comment TEXT", "allow_private": "add it with --allow-private if meant"}
 
 
 @contextmanager

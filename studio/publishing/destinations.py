@@ -23,6 +23,10 @@ class BadDestination(ValueError):
     """The URL may not be delivered to; the message says why."""
 
 
+class PrivateDestination(BadDestination):
+    """The URL leads inside the network, which only an endpoint allowed to may reach."""
+
+
 @dataclass(frozen=True)
 class Destination:
     url: str
@@ -61,7 +65,7 @@ def check_literal(url: str, allow_private: bool) -> None:
     if host == "localhost" or host.endswith(".localhost"):
         address = ipaddress.ip_address("127.0.0.1")
     if address is not None and not allow_private and not is_public(address):
-        raise BadDestination(_private_message(host, address))
+        raise PrivateDestination(_private_message(host, address))
 
 
 def resolve(url: str, allow_private: bool) -> Destination:
@@ -77,7 +81,7 @@ def resolve(url: str, allow_private: bool) -> Destination:
     if not allow_private:
         for address in addresses:
             if not is_public(address):
-                raise BadDestination(_private_message(host, address))
+                raise PrivateDestination(_private_message(host, address))
     return Destination(url=url, host=host, port=port, address=str(addresses[0]))
 
 
@@ -99,6 +103,6 @@ def _as_address(host: str) -> IPAddress | None:
 def _private_message(host: str, address: IPAddress) -> str:
     return (
         f"{host} is {address}, a loopback, private or link-local address: webhooks are not "
-        "sent inside the studio's own network unless the endpoint is added with "
-        "--allow-private"
+        "sent inside the studio's own network unless an admin adds the endpoint as allowed "
+        "to reach private addresses"
     )

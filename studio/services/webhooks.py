@@ -165,7 +165,8 @@ def add_endpoint(
     try:
         destinations.check_literal(url, allow_private)
     except destinations.BadDestination as bad:
-        raise InvalidInput(str(bad), field="url") from None
+        private = isinstance(bad, destinations.PrivateDestination)
+        raise InvalidInput(str(bad), field="allow_private" if private else "url") from None
     wanted = sorted(set(events))
     unknown = [event for event in wanted if event not in EVENT_TYPES]
     if unknown:

@@ -53,6 +53,8 @@ def test_over_the_api_an_endpoint_can_never_point_inside_the_network(db: Databas
     for url in ("http://127.0.0.1:8080/hook", "http://10.0.0.5/hook", "http://169.254.169.254/"):
         refused = api.post("/v1/webhooks", headers=bearer(key), json={"name": "x", "url": url})
         assert refused.status_code == 400, (url, refused.text)
+        message = refused.json()["error"]["message"]
+        assert "private" in message and "--" not in message  # no CLI option over HTTP
     smuggled = api.post("/v1/webhooks", headers=bearer(key),
                         json={"name": "x", "url": HOOK, "allow_private": True})  # fmt: skip
     assert smuggled.status_code == 400 and "allow_private" in smuggled.text

@@ -70,7 +70,7 @@ def test_internet_addresses_are_public(address: str) -> None:
 
 
 def test_a_name_that_resolves_inside_is_refused_when_it_is_resolved() -> None:
-    with pytest.raises(destinations.BadDestination, match="--allow-private"):
+    with pytest.raises(destinations.PrivateDestination, match="allowed to reach private"):
         destinations.resolve("http://localhost:8080/hook", allow_private=False)
     allowed = destinations.resolve("http://localhost:8080/hook", allow_private=True)
     assert allowed.port == 8080 and ipaddress.ip_address(allowed.address).is_loopback
