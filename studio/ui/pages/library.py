@@ -14,7 +14,7 @@ from studio.services import feed, queries, review
 from studio.services.policy import Action
 from studio.ui import session
 from studio.ui.components import filters
-from studio.ui.components.highlight import notice_html
+from studio.ui.components.highlight import copy_html, notice_html
 
 db, me = session.open_page("Library")
 left, middle, right = st.columns([2, 2, 1])
@@ -33,6 +33,20 @@ st.dataframe(
     hide_index=True, width="stretch",
 )  # fmt: skip
 
+labels = {v.id: f"#{v.id} {v.name}" for v in approved}
+shown = st.selectbox("Read one", list(labels), format_func=labels.__getitem__)
+detail = queries.variant_detail(db, me.name, shown)
+st.html(copy_html(detail.channel, detail.fields, []))
+if detail.approval is not None:
+    window = (f"from {detail.approval.valid_from or 'approval'} until "
+              f"{detail.approval.valid_until or 'revoked'}")  # fmt: skip
+    st.text(
+        f"Version {detail.approval.version}, approved by {detail.approval.by} at "
+        f"{detail.approval.at} under rules {detail.approval.rules_version}; served {window}"
+    )
+if detail.flagged:
+    st.html(notice_html(f"Flagged by a rule change: {detail.flagged}", Severity.WARNING))
+
 st.subheader("Export")
 dialect = st.selectbox("Merge tags for", ["as written", *feed.DIALECTS])
 if st.button("Prepare the export"):
@@ -49,9 +63,8 @@ if st.button("Prepare the export"):
 
 if session.may(me, Action.REVOKE):
     st.subheader("Revoke")
-    names = {v.id: f"#{v.id} {v.name}" for v in approved}
     with st.form("revoke"):
-        target = st.selectbox("Variant", list(names), format_func=names.__getitem__)
+        target = st.selectbox("Variant", list(labels), format_func=labels.__getitem__)
         why = st.text_area("Why it must stop going out (engines are told at once)")
         revoked = st.form_submit_button("Revoke", type="primary")
     if revoked:
@@ -60,4 +73,4 @@ if session.may(me, Action.REVOKE):
         except StudioError as exc:
             st.html(notice_html(exc.message, Severity.ERROR))
         else:
-            session.report(f"{names[target]} revoked.")
+            session.report(f"{labels[target]} revoked.")
