@@ -65,6 +65,18 @@ def html_of(app: AppTest) -> list[str]:
     return [element.proto.body for element in app.get("html")]
 
 
+def markup(page: str) -> list[tuple[str, list[str]]]:
+    """Every tag a browser would make of `page`, with its attribute names."""
+    found: list[tuple[str, list[str]]] = []
+
+    class Tags(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            found.append((tag, [name for name, _ in attrs]))
+
+    Tags().feed(page)
+    return found
+
+
 def shown_text(page: str) -> str:
     """What a reader sees of an HTML fragment: its text, without the severity icons."""
     seen: list[str] = []

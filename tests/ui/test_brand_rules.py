@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -15,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from guardrails import Finding
 from studio.ui.components.highlight import field_html, findings_html, highlight_html
 from tests.conftest import ban_term, write_pack
-from tests.helpers.ui import html_of, page_as, shown_text, sign_in, started, workspace
+from tests.helpers.ui import html_of, markup, page_as, shown_text, sign_in, started, workspace
 
 # a real Streamlit run per test; `scripts/test.sh -m "not slow"` skips it
 pytestmark = pytest.mark.slow
@@ -28,18 +27,6 @@ HOSTILE = ("<script>alert(1)</script> <img src=https://evil.example/x.png> **bol
 def app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     workspace(tmp_path, monkeypatch)
     return page_as("wendy", "brand_rules")
-
-
-def markup(page: str) -> list[tuple[str, list[str]]]:
-    """Every tag a browser would make of `page`, with its attribute names."""
-    found: list[tuple[str, list[str]]] = []
-
-    class Tags(HTMLParser):
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            found.append((tag, [name for name, _ in attrs]))
-
-    Tags().feed(page)
-    return found
 
 
 def checked_sms(app: AppTest, text: str, brand: str = "Baselines only") -> AppTest:

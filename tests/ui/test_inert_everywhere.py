@@ -6,7 +6,6 @@ every label) must render, through a CommonMark renderer, with no link or image f
 from __future__ import annotations
 
 from collections.abc import Iterator
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from studio.services import comments, review
 from studio.store.db import Database
-from tests.helpers.ui import html_of, page_as, workspace
+from tests.helpers.ui import html_of, markup, page_as, workspace
 from tests.helpers.variants import approved, draft
 
 pytestmark = pytest.mark.slow  # a real Streamlit run per test
@@ -63,17 +62,6 @@ def as_markdown(app: AppTest) -> list[str]:
     return found
 
 
-def tags(fragment: str) -> list[tuple[str, list[str]]]:
-    seen: list[tuple[str, list[str]]] = []
-
-    class Tags(HTMLParser):
-        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-            seen.append((tag, [name for name, _ in attrs]))
-
-    Tags().feed(fragment)
-    return seen
-
-
 @pytest.mark.parametrize(("name", "page"), PAGES)
 def test_nothing_anyone_typed_becomes_markup(db: Database, name: str, page: str) -> None:
     app = page_as(name, page)
@@ -83,7 +71,7 @@ def test_nothing_anyone_typed_becomes_markup(db: Database, name: str, page: str)
         assert "evil.example" not in rendered or ("<a " not in rendered
                                                   and "<img" not in rendered), text  # fmt: skip
     for fragment in html_of(app):
-        found = tags(fragment)
+        found = markup(fragment)
         assert {tag for tag, _ in found} <= TAGS, fragment
         assert {attr for _, attrs in found for attr in attrs} <= ATTRIBUTES, fragment
 
