@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 from studio.services import queries
 from studio.store.db import Database
 from studio.workers.drafting import serve
-from tests.conftest import example_brief_for_now
+from tests.conftest import example_brief_for_now, write_pack
 from tests.helpers.ui import html_of, on_page, shown_text, sign_in, started, workspace
 
 pytestmark = pytest.mark.slow  # a real Streamlit run per test
@@ -95,3 +95,15 @@ def test_a_brief_is_written_in_the_form_and_queued(db: Database) -> None:
     detail = queries.job_detail(db, "wendy", job.id)
     assert [item.key for item in detail.variants] == ["sms/commuters/A", "sms/commuters/B"]
     assert not any("<script>" in h for h in html_of(app))
+
+
+def test_a_brand_whose_rules_do_not_load_is_said_plainly_not_a_crash(
+    db: Database, rules_dir: Path
+) -> None:
+    write_pack(rules_dir, "acme", "pack: acme\nextends: [_baseline]\nnot_a_key: 1\n")
+    app = sign_in(started(), "wendy")
+    app.selectbox[0].select("acme").run()
+    assert not app.exception, app.exception
+    assert any("acme's rule pack does not load" in shown_text(h) and "not_a_key" in h
+               for h in html_of(app))  # fmt: skip
+    assert not [b for b in app.button if b.label == "Draft the variants"]  # no form to send

@@ -8,7 +8,9 @@ from typing import Any
 
 import streamlit as st
 
+from guardrails import RulePackError, Severity
 from studio.services import rulebook
+from studio.ui.components.highlight import notice_html
 
 # What the form asks for per channel: the brief's channel request, and its label.
 CHANNELS = {
@@ -36,7 +38,11 @@ def segments(text: str) -> list[dict[str, str]]:
 
 def fields(brand: str) -> dict[str, Any] | None:
     """The form, in a `st.form`; the brief's fields once it is submitted, else None."""
-    claims = {claim.id: claim.text for claim in rulebook.pack_overview(brand).claims}
+    try:
+        claims = {claim.id: claim.text for claim in rulebook.pack_overview(brand).claims}
+    except RulePackError as exc:  # the brand's rule files are broken: nothing can be drafted
+        st.html(notice_html(f"{brand}'s rule pack does not load: {exc}", Severity.ERROR))
+        return None
     with st.form("brief-form"):
         campaign = st.text_input("Campaign", max_chars=200)
         product = st.text_input("Product", max_chars=500)
