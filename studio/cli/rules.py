@@ -14,7 +14,15 @@ import yaml
 from guardrails import RulePackError
 from guardrails.examples import find_packs, run_pack_examples
 from guardrails.rules.loader import load_pack
-from studio.cli.support import Format, broken_pack, database, reporting_errors, signed_in
+from studio.cli.support import (
+    EXIT_USAGE,
+    Format,
+    broken_pack,
+    database,
+    fail,
+    reporting_errors,
+    signed_in,
+)
 from studio.services import recheck
 from studio.settings import resolve_pack_dir, settings
 
@@ -26,10 +34,13 @@ def rules_test(
     directory: Annotated[Path | None, typer.Argument(help="Rules folder or one pack.")] = None,
 ) -> None:
     """Run every rule's must-fail and must-pass examples."""
+    root = directory or settings().rules_root()
     try:
-        failed = test_packs(directory or settings().rules_root(), sys.stdout)
+        failed = test_packs(root, sys.stdout)
     except RulePackError as exc:
         broken_pack(exc)
+    except OSError as exc:  # a folder that cannot be read, or a name too long to be one
+        fail(f"{str(root)[:200]}: cannot read the rules: {exc.strerror}", EXIT_USAGE)
     raise typer.Exit(1 if failed else 0)
 
 
@@ -43,6 +54,8 @@ def rules_show(
         show_pack(resolve_pack_dir(directory), fmt.value, sys.stdout)
     except RulePackError as exc:
         broken_pack(exc)
+    except OSError as exc:
+        fail(f"{directory[:200]}: cannot read the pack: {exc.strerror}", EXIT_USAGE)
 
 
 @app.command("recheck")

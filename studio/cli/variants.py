@@ -24,7 +24,7 @@ from studio.cli.support import (
     reporting_errors,
     signed_in,
 )
-from studio.services import approval, feed, queries, review
+from studio.services import approval, comments, feed, queries, regenerate, review
 from studio.services.schemas import MAX_ID, Status, VariantSummary, status_label, status_phrase
 
 app = typer.Typer(help="Variants and their approval workflow.", no_args_is_help=True)
@@ -165,6 +165,39 @@ def edit(
         f"variant #{variant.id} is now version {variant.version} and "
         f"{status_phrase(variant.status)}, {_risk(variant)}\n"
     )
+
+
+@app.command("regenerate")
+def regenerate_command(
+    variant_id: VariantId,
+    note: Annotated[str, typer.Option(help="What to change, for the drafter.")] = "",
+) -> None:
+    """Draft a variant again from its brief with a note to the drafter, as its next version
+    (checked and repaired like any draft)."""
+    db = database()
+    actor = signed_in(db).name
+    with reporting_errors():
+        variant = regenerate.regenerate(db, variant_id, actor=actor, note=note)
+    sys.stdout.write(f"variant #{variant.id} drafted again as version {variant.version}, "
+                     f"{_risk(variant)}\n")  # fmt: skip
+
+
+@app.command("comment")
+def comment_command(
+    variant_id: VariantId,
+    words: Annotated[str, typer.Argument(help="The words it is about, as in the copy.")],
+    text: Annotated[str, typer.Argument(help="The comment.")],
+    field: Annotated[str, typer.Option(help="The field: body, subject, headlines[2], ...")] = (
+        "body"
+    ),
+) -> None:
+    """Comment on a run of words of a variant's current version (the first place the field
+    holds them); the author sees it with the words."""
+    db = database()
+    actor = signed_in(db).name
+    with reporting_errors():
+        said = comments.add(db, variant_id, actor=actor, field=field, words=words, body=text)
+    sys.stdout.write(f"comment on {said.field} “{said.text}” saved (version {said.version})\n")
 
 
 @app.command("submit")
@@ -320,6 +353,10 @@ def _print_detail(data: dict[str, Any]) -> None:
         for o in data["overrides"]:
             out(f'  v{o["version"]} {o["rule"]} at {o["field"]} "{o["text"]}" by {o["by"]}: '
                 f"{o['justification']}\n")  # fmt: skip
+    if data["comments"]:
+        out("\ncomments:\n")
+        for c in data["comments"]:
+            out(f'  v{c["version"]} {c["field"]} "{c["text"]}" by {c["by"]}: {c["body"]}\n')
     out("\nhistory:\n")
     for h in data["history"]:
         note = f": {h['comment']}" if h["comment"] else ""

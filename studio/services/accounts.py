@@ -34,6 +34,8 @@ def validate_password(password: str) -> str:
 
 
 def find(session: Session, name: str) -> User | None:
+    if not NAME.fullmatch(name):  # nobody has it (nor could a database store every such text)
+        return None
     return session.exec(select(User).where(User.name == name)).first()
 
 

@@ -99,7 +99,7 @@ def create_key(
 
     def body(session: Session, user: User) -> IssuedKey:
         require_role(user, Action.MANAGE_KEYS)
-        if session.exec(select(ApiKey).where(ApiKey.name == name)).first() is not None:
+        if _named(session, name) is not None:
             raise InvalidInput(f"an API key named {name!r} exists already (names are kept after "
                                "a key is revoked, so the audit log stays unambiguous)")  # fmt: skip
         key = credentials.new_secret(PREFIX)
@@ -135,7 +135,7 @@ def revoke_key(db: Database, *, actor: str, name: str) -> KeyView:
 
     def body(session: Session, user: User) -> KeyView:
         require_role(user, Action.MANAGE_KEYS)
-        row = session.exec(select(ApiKey).where(ApiKey.name == name)).first()
+        row = _named(session, name)
         if row is None or row.revoked_at is not None:
             raise InvalidInput(f"there is no active API key named {name!r}", field="name")
         row.revoked_at = utcnow()
@@ -177,3 +177,9 @@ def _view(row: ApiKey, creator: str) -> KeyView:
         last_used_at=iso_seconds(row.last_used_at),
         state="revoked" if row.revoked_at else "active",
     )
+
+
+def _named(session: Session, name: str) -> ApiKey | None:
+    if not _NAME.fullmatch(name):  # no key has it (nor could every such text be stored)
+        return None
+    return session.exec(select(ApiKey).where(ApiKey.name == name)).first()

@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from guardrails import Report
 from guardrails import Variant as Copy
+from guardrails.content import lone_surrogate
 from studio.errors import Conflict, InvalidInput
 from studio.services import audit, packs, publishing, queries
 from studio.services.acting import attempt
@@ -159,6 +160,10 @@ def add_review(
 
 def clean_comment(action: Action, comment: str | None) -> str | None:
     text = (comment or "").strip()
+    broken = lone_surrogate(text)
+    if broken is not None:
+        raise InvalidInput(f"the comment is not valid Unicode text (a lone surrogate at "
+                           f"character {broken + 1})", field="comment")  # fmt: skip
     if len(text) > MAX_COMMENT_CHARS:
         raise InvalidInput(f"the comment is {len(text)} characters; at most "
                            f"{MAX_COMMENT_CHARS} are kept")  # fmt: skip

@@ -45,6 +45,8 @@ def recheck_approved(
     `only_if_rules_changed`: brands whose pack version is the one last rechecked against are
     skipped). The flags and revocations are the system's, naming who asked.
     """
+    if brand:
+        packs.brand_pack(brand)  # a brand is a pack: a name that cannot be one is said so
     if actor is not None:
         authorize(db, actor, Action.RECHECK, ("brand", brand or "*"))
     with db.read() as session:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlmodel import select
 
+from guardrails.content import lone_surrogate
 from studio.drafting.brief import Brief
 from studio.drafting.factory import make_provider
 from studio.drafting.provider import DraftTask, Provider, Retake, angles_for, close_provider
@@ -44,6 +45,8 @@ def regenerate(db: Database, variant_id: int, *, actor: str, note: str,
     """Draft the variant again with `note` and save it as its next version (as an edit by
     `actor`, who must be allowed to edit it). `provider`: the configured drafter if None."""
     note = note.strip()
+    if lone_surrogate(note) is not None:
+        raise InvalidInput("the note is not valid Unicode text (a lone surrogate)", field="note")
     if len(note) > MAX_NOTE_CHARS:
         raise InvalidInput(f"the note is {len(note)} characters; at most {MAX_NOTE_CHARS}",
                            field="note")  # fmt: skip

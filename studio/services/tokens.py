@@ -275,6 +275,8 @@ def _issue(
 
 
 def _active(session: Session, user: User, name: str) -> AccessToken | None:
+    if not _TOKEN_NAME.fullmatch(name):  # no token has it
+        return None
     rows = session.exec(
         select(AccessToken).where(
             AccessToken.user_id == user.id,

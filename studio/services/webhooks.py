@@ -432,6 +432,8 @@ def _check_name(name: str) -> None:
 
 
 def _find(session: Session, name: str) -> WebhookEndpoint | None:
+    if not _NAME.fullmatch(name):  # no endpoint has it (nor could every such text be stored)
+        return None
     return session.exec(select(WebhookEndpoint).where(WebhookEndpoint.name == name)).first()
 
 

@@ -115,3 +115,27 @@ cta: {text: Shop now, url: "https://brightleaf.example/magnesium"}
 channels: [{channel: sms, count: 2}, {channel: email, count: 1}]
 claims: [magnesium-fatigue]
 """
+
+
+def test_a_drafted_variant_is_drafted_again_with_a_note_and_commented_on(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    people = add_people(env)
+    wendy = people["wendy"]
+    ok(studio(wendy, "generate", str(example_brief_for_now("brightleaf-winter.yaml", tmp_path))))
+    sms = next(v for v in json.loads(ok(studio(wendy, "variants", "list", "--format", "json")))
+               if v["channel"] == "sms")  # fmt: skip
+    before = json.loads(ok(studio(wendy, "variants", "show", str(sms["id"]), "--json")))
+    again = ok(studio(wendy, "variants", "regenerate", str(sms["id"]), "--note", "Shorter"))
+    assert again.startswith(f"variant #{sms['id']} drafted again as version 2")
+    after = json.loads(ok(studio(wendy, "variants", "show", str(sms["id"]), "--json")))
+    assert after["fields"] != before["fields"] and after["provenance"]["drafter_note"] == "Shorter"
+    words = after["fields"]["body"].split()[1]
+    said = ok(studio(people["rita"], "variants", "comment", str(sms["id"]), words, "Why this?"))
+    assert said == f"comment on body “{words}” saved (version 2)\n"
+    missing = studio(people["rita"], "variants", "comment", str(sms["id"]), "no such words", "x")
+    assert missing.returncode == 2 and "body does not contain “no such words”" in missing.stderr
+    shown = ok(studio(wendy, "variants", "show", str(sms["id"])))
+    assert f'v2 body "{words}" by rita: Why this?' in shown
+    refused = studio(people["rita"], "variants", "regenerate", str(sms["id"]))
+    assert refused.returncode == 1 and "refused (role)" in refused.stderr

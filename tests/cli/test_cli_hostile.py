@@ -173,3 +173,40 @@ def test_no_command_prints_a_traceback(
     assert not crashed, f"{args!r} raised {result.exception!r}"
     assert result.exit_code in (0, 1, 2), (args, result.exit_code, result.output)
     assert "Traceback" not in result.output, args
+
+
+@pytest.mark.parametrize("command", ["test", "show"])
+def test_a_path_too_long_to_exist_is_a_clear_error(command: str) -> None:
+    result = CliRunner().invoke(app, ["rules", command, "x" * 3000])
+    assert result.exit_code == 2 and "File name too long" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize("value", ["\ud800", "x" * 3000, "\x00"], ids=["surrogate", "huge", "nul"])
+def test_every_command_refuses_unstorable_or_huge_text_plainly(
+    workspace: dict[str, str], value: str
+) -> None:
+    """The same hostile value in every argument and option of every command, as the fuzz test
+    above might draw it, deterministically: each one refused or done, none a crash."""
+    env = {key: workspace[key] for key in ("STUDIO_DATA_DIR", "STUDIO_CONFIG_DIR")}
+    env["STUDIO_TOKEN"] = workspace["TOKEN"]
+    crashed = []
+    here = os.getcwd()
+    os.chdir(workspace["ROOT"])
+    try:
+        for path, command in COMMANDS:
+            args = list(path)
+            for param in command.params:
+                if param.param_type_name == "argument":
+                    args.append(value)
+                elif not param.is_flag and param.opts[0] not in (
+                    "--install-completion",
+                    "--show-completion",
+                ):
+                    args.extend([param.opts[0], value])
+            result = CliRunner().invoke(app, [*args, *ALWAYS.get(path, [])], input=b"", env=env)
+            if result.exception is not None and not isinstance(result.exception, SystemExit):
+                crashed.append((path, repr(result.exception)[:120]))
+    finally:
+        os.chdir(here)
+    assert crashed == []

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from studio.errors import InvalidInput, Refused
-from studio.services import audit_log, comments, queries, review
+from studio.errors import InvalidInput, NotFound, Refused
+from studio.services import audit_log, comments, queries, review, users
 from studio.store.db import Database
 from tests.helpers.variants import CURE, in_review
 
@@ -60,3 +60,28 @@ def test_only_a_signed_up_user_comments(db: Database) -> None:
     variant = in_review(db, CURE)
     with pytest.raises(Refused, match="no user named 'mallory'"):
         comments.add(db, variant.id, actor="mallory", field="body", start=0, end=3, body="x")
+
+
+def test_a_comment_is_placed_on_the_words_given(db: Database) -> None:
+    variant = in_review(db, CURE)
+    said = comments.add(db, variant.id, actor="rita", field="body", words="cure colds",
+                        body="Needs evidence")  # fmt: skip
+    assert (said.start, said.end, said.text) == (CURE.index("cure"), CURE.index("."), "cure colds")
+    with pytest.raises(InvalidInput, match="body does not contain “cures colds”"):
+        comments.add(db, variant.id, actor="rita", field="body", words="cures colds", body="x")
+    with pytest.raises(InvalidInput, match="say which words"):
+        comments.add(db, variant.id, actor="rita", field="body", body="x")
+    with pytest.raises(InvalidInput, match="say which words"):
+        comments.add(db, variant.id, actor="rita", field="body", body="x", words="cure",
+                     start=0, end=3)  # fmt: skip
+
+
+def test_text_no_database_can_store_is_refused_not_a_crash(db: Database) -> None:
+    """A lone surrogate (from a broken client) cannot be stored as UTF-8 anywhere."""
+    variant = in_review(db, CURE)
+    with pytest.raises(InvalidInput, match="not valid Unicode"):
+        comments.add(db, variant.id, actor="rita", field="body", words="cure", body="\ud800")
+    with pytest.raises(InvalidInput, match="not valid Unicode"):
+        review.reject(db, variant.id, actor="rita", comment="no \ud800")
+    with pytest.raises(NotFound, match="no user named"):
+        users.set_focus(db, actor="ada", name="\ud800", focus="all")

@@ -255,8 +255,9 @@ def test_two_dispatchers_deliver_each_event_exactly_once(db: Database) -> None:
 def test_a_private_address_is_refused_unless_the_endpoint_allows_it(db: Database) -> None:
     for url in ("http://127.0.0.1:9/h", "http://localhost:9/h", "http://169.254.169.254/latest",
                 "http://[::1]/h", "http://10.0.0.8/h", "http://[::ffff:127.0.0.1]/h"):  # fmt: skip
-        with pytest.raises(InvalidInput, match="--allow-private"):
+        with pytest.raises(InvalidInput, match="allowed to reach private addresses") as refused:
             webhooks.add_endpoint(db, actor="ada", name="internal", url=url)
+        assert refused.value.field == "allow_private"  # the CLI names its option from this
     with receiver() as box:
         add(db, box)  # allowed on purpose
         approved(db)

@@ -32,21 +32,15 @@ def show(detail: VariantDetail) -> None:
 def form(db: Database, actor: str, detail: VariantDetail) -> None:
     """Comment on words of the current version: the first place the field holds them."""
     copy = Variant(channel=Channel(detail.channel), fields=detail.fields)
-    texts = {path: text for path, _, text in copy.iter_fields()}
+    paths = [path for path, _, _ in copy.iter_fields()]
     with st.expander("Comment on words"), st.form(f"comment-{detail.id}-{detail.revision}"):
-        field = st.selectbox("In", list(texts))
+        field = st.selectbox("In", paths)
         words = st.text_input("The words (as they are in the copy)", max_chars=500)
         body = st.text_area("Your comment", max_chars=5000)
         if not st.form_submit_button("Add the comment"):
             return
-    start = texts[field].find(words) if words else -1
-    if start < 0:
-        st.html(notice_html(f"{field} does not contain “{words}”: copy the words exactly as "
-                            "they are in the copy.", Severity.ERROR))  # fmt: skip
-        return
     try:
-        comments.add(db, detail.id, actor=actor, field=field, start=start,
-                     end=start + len(words), body=body)  # fmt: skip
+        comments.add(db, detail.id, actor=actor, field=field, words=words, body=body)
     except StudioError as exc:
         st.html(notice_html(exc.message, Severity.ERROR))
         return
