@@ -88,6 +88,19 @@ class Dashboard(View):
     rules: list[RuleOverrides]
     results: list[VariantResult]
 
+    def by_week_and_category(self) -> dict[tuple[dt.date, str], int]:
+        counted: Counter[tuple[dt.date, str]] = Counter()
+        for finding in self.findings:
+            counted[(finding.week, finding.category)] += finding.count
+        return dict(counted)
+
+    def top_rules(self, limit: int) -> list[tuple[str, int]]:
+        """The rules with the most findings in the window, most first."""
+        counted: Counter[str] = Counter()
+        for finding in self.findings:
+            counted[finding.rule] += finding.count
+        return counted.most_common(limit)
+
     @property
     def decisions(self) -> int:
         return sum(w.approved + w.rejected + w.changes_requested for w in self.review)

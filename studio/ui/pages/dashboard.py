@@ -44,18 +44,12 @@ cells[3].metric("Median wait (latest week)", _duration(waits[-1] if waits else N
 
 st.subheader("Findings when copy is written, by category")
 if shown.findings:
-    weekly: dict[tuple[str, str], int] = {}
-    for finding in shown.findings:
-        cell = (finding.week.isoformat(), finding.category)
-        weekly[cell] = weekly.get(cell, 0) + finding.count
-    st.bar_chart({"week": [week for week, _ in weekly],
+    weekly = shown.by_week_and_category()
+    st.bar_chart({"week": [week.isoformat() for week, _ in weekly],
                   "findings": list(weekly.values()),
                   "category": [category for _, category in weekly]},
                  x="week", y="findings", color="category")  # fmt: skip
-    by_rule: dict[str, int] = {}
-    for finding in shown.findings:
-        by_rule[finding.rule] = by_rule.get(finding.rule, 0) + finding.count
-    top = sorted(by_rule.items(), key=lambda item: -item[1])[:15]
+    top = shown.top_rules(15)
     st.subheader("The rules that flag the most")
     st.bar_chart({"rule": [rule for rule, _ in top], "findings": [n for _, n in top]},
                  x="rule", y="findings", horizontal=True, sort="-findings")  # fmt: skip
