@@ -18,6 +18,8 @@ them: a backlog drained at once (events/s) and approvals made one by one while i
                                         [--db sqlite|postgres|both] [--duration 10]
                                         [--backlog 500] [--live 100]
 
+Repeated reads come from the API process's cache (valid until anything commits; see
+`Database.cached`); `STUDIO_API_CACHE_ENTRIES=0` in the environment measures without it.
 The rate limit is raised to 1000000/second for the run (a 1-second window keeps the limiter's
 bookkeeping as small as the default 1200/minute does). Figures are noisy on a shared machine:
 give `--duration` 20 or more for a figure to quote. PostgreSQL comes from

@@ -53,6 +53,10 @@ class Settings(BaseSettings):
         description="requests per API key (the `limits` notation, e.g. 1200/minute)",
     )
     api_max_body_bytes: int = Field(1_000_000, ge=1024, le=50_000_000)
+    api_cache_entries: int = Field(
+        50_000, ge=0, le=10_000_000,
+        description="hot reads an API process keeps until the database changes (0: none)",
+    )  # fmt: skip
     feedback_min_sends: int = Field(100, ge=0, le=10_000_000, description="before reallocating")
     webhook_timeout: float = Field(15.0, gt=0, le=120, description="seconds per delivery")
     # Optional single sign-on through an OpenID Connect provider (st.login): all three set it on.

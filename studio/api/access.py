@@ -9,11 +9,14 @@ import time
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import RateLimitItem, parse
 from limits.storage import MemoryStorage
 from limits.strategies import SlidingWindowCounterRateLimiter
+from starlette.datastructures import State
 
+from studio.api import problems
 from studio.errors import NotAuthenticated
 from studio.services import api_keys
 from studio.services.api_keys import KeyIdentity
@@ -35,17 +38,23 @@ class Limiter:
         self.item = parse(rate)
         self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
 
-    def hit(self, key_name: str, request: Request) -> None:
+    def hit(self, key_name: str) -> list[tuple[bytes, bytes]]:
+        """Count one request; its `RateLimit-*` headers, or RateLimited."""
         allowed = self._limiter.hit(self.item, key_name)
         stats = self._limiter.get_window_stats(self.item, key_name)
         reset = max(0, math.ceil(stats.reset_time - time.time()))
         if not allowed:
             raise RateLimited(max(1, reset), self.item)
-        request.state.rate_headers = [
+        return [
             (b"ratelimit-limit", str(self.item.amount).encode()),
             (b"ratelimit-remaining", str(stats.remaining).encode()),
             (b"ratelimit-reset", str(reset).encode()),
         ]
+
+
+def rate_limited(exc: RateLimited) -> JSONResponse:
+    message = f"this API key may make {exc.limit}; try again in {exc.retry_after} s"
+    return problems.problem(429, "rate-limited", message, {"Retry-After": str(exc.retry_after)})
 
 
 class RateLimitHeaders:
@@ -74,11 +83,19 @@ def admit(
     the thread pool, which is more than the key lookup itself."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise NotAuthenticated("send an API key as 'Authorization: Bearer studio_key_...'")
-    db: Database = request.app.state.db
-    key = api_keys.authenticate(db, credentials.credentials)
-    limiter: Limiter = request.app.state.limiter
-    limiter.hit(key.name, request)
+    db, key, request.state.rate_headers = authorise(request.app.state, credentials.credentials)
     return db, key
+
+
+def authorise(
+    state: State, presented: str
+) -> tuple[Database, KeyIdentity, list[tuple[bytes, bytes]]]:
+    """The app's database, the key's identity and its rate-limit headers (`admit` without
+    FastAPI's request, for the feed's fast path)."""
+    db: Database = state.db
+    key = api_keys.authenticate(db, presented)
+    limiter: Limiter = state.limiter
+    return db, key, limiter.hit(key.name)
 
 
 Token = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]

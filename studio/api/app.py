@@ -9,9 +9,10 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from studio.api import checks, engagement, problems, variants, webhooks
-from studio.api.access import Limiter, RateLimited, RateLimitHeaders
+from studio.api.access import Limiter, RateLimited, RateLimitHeaders, rate_limited
 from studio.api.body_limit import BodyLimit
 from studio.api.documents import Health
+from studio.api.fast_path import FeedFastPath
 from studio.api.query_params import known_query_only
 from studio.services.workspace import Database, open_database
 from studio.settings import settings
@@ -35,10 +36,8 @@ def create_app(db: Database, *, rate: str | None = None, max_body: int | None = 
     problems.install(app)
 
     @app.exception_handler(RateLimited)
-    async def rate_limited(_request: Request, exc: RateLimited) -> JSONResponse:
-        return problems.problem(429, "rate-limited", f"this API key may make {exc.limit}; try "
-                                f"again in {exc.retry_after} s",
-                                {"Retry-After": str(exc.retry_after)})  # fmt: skip
+    async def too_many(_request: Request, exc: RateLimited) -> JSONResponse:
+        return rate_limited(exc)
 
     @app.get("/v1/health", response_model=Health, tags=["health"])
     async def health() -> dict[str, str]:
@@ -49,6 +48,7 @@ def create_app(db: Database, *, rate: str | None = None, max_body: int | None = 
     app.include_router(checks.router)
     app.include_router(engagement.router)
     app.include_router(webhooks.router)
+    app.add_middleware(FeedFastPath, state=app.state)
     app.add_middleware(RateLimitHeaders)
     app.add_middleware(BodyLimit, max_bytes=limit)
     return app

@@ -26,15 +26,22 @@ def problem(
     return JSONResponse({"error": {"code": code, "message": message}}, status, headers=headers)
 
 
+def for_error(exc: StudioError | RulePackError) -> JSONResponse:
+    """The answer to an error the service layer raised (or a brand's rules that do not load)."""
+    if isinstance(exc, RulePackError):
+        return problem(503, "rules-broken", f"the brand's rules do not load: {exc}")
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticated) else None
+    return problem(HTTP_STATUSES[exc.code], exc.code, exc.message, headers)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(StudioError)
     async def studio_error(_request: Request, exc: StudioError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, NotAuthenticated) else None
-        return problem(HTTP_STATUSES[exc.code], exc.code, exc.message, headers)
+        return for_error(exc)
 
     @app.exception_handler(RulePackError)
     async def broken_pack(_request: Request, exc: RulePackError) -> JSONResponse:
-        return problem(503, "rules-broken", f"the brand's rules do not load: {exc}")
+        return for_error(exc)
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(_request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -16,7 +16,7 @@ from studio.api.access import Token, admit
 from studio.api.documents import ERRORS, ErrorDocument, Tombstone, VariantList, VariantResource
 from studio.publishing.dialects import DIALECTS
 from studio.services import feed
-from studio.services.schemas import MAX_ID
+from studio.services.schemas import MAX_ID, FeedPage, VariantDocument
 
 router = APIRouter(prefix="/v1/variants", tags=["variants"])
 DialectQuery = Query(
@@ -63,11 +63,7 @@ async def list_variants(
                               campaign=campaign, variant_group=variant_group,
                               updated_since=updated_since, limit=limit, cursor=cursor,
                               dialect=dialect)  # fmt: skip
-    cursor_json = f'"{page.next_cursor}"' if page.next_cursor else "null"
-    more = "true" if page.has_more else "false"
-    body = (f'{{"object":"list","data":[{",".join(page.items)}],'
-            f'"has_more":{more},"next_cursor":{cursor_json}}}')  # fmt: skip
-    return Response(body.encode(), media_type=JSON)
+    return page_response(page)
 
 
 @router.get(
@@ -87,7 +83,19 @@ async def get_variant(
     """One variant: approved copy, or its tombstone. Send the ETag back as If-None-Match to get
     304 while it has not changed."""
     db, key = admit(request, token)
-    document = feed.get_variant(db, key, variant_id, dialect=dialect)
+    return variant_response(feed.get_variant(db, key, variant_id, dialect=dialect), if_none_match)
+
+
+def page_response(page: FeedPage) -> Response:
+    """The page's pre-rendered documents joined into the list shape, without parsing them."""
+    cursor_json = f'"{page.next_cursor}"' if page.next_cursor else "null"
+    more = "true" if page.has_more else "false"
+    body = (f'{{"object":"list","data":[{",".join(page.items)}],'
+            f'"has_more":{more},"next_cursor":{cursor_json}}}')  # fmt: skip
+    return Response(body.encode(), media_type=JSON)
+
+
+def variant_response(document: VariantDocument, if_none_match: str | None) -> Response:
     headers = {"ETag": document.etag, "Cache-Control": "private, no-cache"}
     if if_none_match is not None and _matches(if_none_match, document.etag):
         return Response(status_code=304, headers=headers)

@@ -154,7 +154,8 @@ def authenticate(db: Database, key: str) -> KeyIdentity:
     key = key.strip()
     if len(key) > credentials.MAX_CHARS or not key.startswith(PREFIX):
         raise NotAuthenticated(f"that is not a studio API key (they start with {PREFIX})")
-    row = db.first(_LOOKUP, {"digest": credentials.digest(key)})
+    digest = credentials.digest(key)
+    row = db.cached(("api_key", digest), lambda: db.first(_LOOKUP, {"digest": digest}))
     if row is None or row.revoked_at is not None:
         raise NotAuthenticated("the API key is unknown or was revoked")
     now = utcnow()

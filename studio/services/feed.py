@@ -73,10 +73,14 @@ def list_variants(
     )  # fmt: skip
     if key.brands:
         statement = statement.where(col(Publication.brand).in_(sorted(key.brands)))
+    since = None
     if updated_since is not None:
         since = as_utc(_instant(updated_since))
         statement = statement.where(col(Publication.updated_at) >= since)
-    rows = db.all(statement.order_by(col(Publication.seq)).limit(limit + 1), {})
+    statement = statement.order_by(col(Publication.seq)).limit(limit + 1)
+    page_key = ("feed", after, status, brand, channel, campaign, variant_group,
+                tuple(sorted(key.brands)), since, limit)  # fmt: skip
+    rows = db.cached(page_key, lambda: db.all(statement, {}))
     has_more = len(rows) > limit
     rows = rows[:limit]
     rules_now = _rules_versions()
@@ -92,7 +96,9 @@ def get_variant(
     of a brand the key does not see, does not exist for the key."""
     key.require(Scope.VARIANTS_READ)
     _check_dialect(dialect)
-    row = db.first(_ONE, {"variant_id": variant_id}) if 0 < variant_id <= MAX_ID else None
+    row = (db.cached(("publication", variant_id),
+                     lambda: db.first(_ONE, {"variant_id": variant_id}))
+           if 0 < variant_id <= MAX_ID else None)  # fmt: skip
     if row is None or row.state == FeedState.SCHEDULED or not key.sees(row.brand):
         raise NotFound(f"no approved variant #{variant_id}")
     body = _document(row, _rules_versions(), dialect)

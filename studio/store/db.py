@@ -9,10 +9,11 @@ conditional updates (see `workflow`).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import threading
 import uuid
 import weakref
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -31,6 +32,7 @@ from studio.settings import settings
 _T = TypeVar("_T")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _MIGRATION_LOCK_KEY = 0x5757_0001  # PostgreSQL advisory lock: one migrating process at a time
+_SERIALS = itertools.count(1)  # one per kept connection: change tokens of two never compare equal
 
 
 def database_url() -> str:
@@ -76,6 +78,8 @@ class Database:
         self._kept_engine = self._kept_engine.execution_options(
             studio_single_statement=True, **autocommit
         )
+        self._cache: dict[Hashable, tuple[Hashable, Any]] = {}
+        self._cache_limit = settings().api_cache_entries
 
     @property
     def display(self) -> str:
@@ -92,6 +96,38 @@ class Database:
 
     def all(self, statement: Executable, params: dict[str, Any]) -> list[Row[Any]]:
         return self._read(lambda connection: list(connection.execute(statement, params)))
+
+    def cached(self, key: Hashable, read: Callable[[], _T]) -> _T:
+        """`read()`'s result, kept in this process and reused until anything commits to the
+        database, from any process: exact, not a time to live, so a revoked key or copy is never
+        served from it. For the API's hot reads (on the event loop, where the check is one
+        cheap statement on the kept connection); elsewhere, or with the cache set to 0, it
+        reads. Past the limit the oldest entry goes."""
+        if not self._cache_limit or not _on_event_loop():
+            return read()
+        token = self._read(self._change_token)
+        kept = self._cache.get(key)
+        if kept is not None and kept[0] == token:
+            return kept[1]
+        value = read()  # after the token: a commit in between only makes the entry look stale
+        if key not in self._cache and len(self._cache) >= self._cache_limit:
+            del self._cache[next(iter(self._cache))]
+        self._cache[key] = (token, value)
+        return value
+
+    def _change_token(self, connection: Connection) -> Hashable:
+        """A value that differs after any commit. SQLite's `data_version` changes when another
+        connection (in any process) commits; the kept connection never writes, and its serial
+        tells a new connection's count from the old one's. PostgreSQL's current snapshot changes
+        whenever a transaction commits (or takes a transaction id), anywhere on the server.
+        Through the driver directly: SQLAlchemy's statement handling costs five times the
+        statement."""
+        serial = connection.info.setdefault("studio_serial", next(_SERIALS))
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        if self.is_sqlite:
+            return (serial, raw.execute("PRAGMA data_version").fetchone()[0])
+        return (serial, raw.execute("SELECT pg_current_snapshot()::text").fetchone()[0])
 
     def _read(self, run: Callable[[Connection], _T]) -> _T:
         """Run a read, once more on a new connection if the server had dropped the kept one
