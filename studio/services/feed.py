@@ -14,7 +14,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Row, bindparam, select
 from sqlmodel import col
@@ -65,28 +65,46 @@ def list_variants(
     if brand is not None:
         key.require_brand(brand)
     after = FeedCursor.decode(cursor).seq if cursor else 0
-    states = [FeedState.REVOKED] if status == "revoked" else [FeedState.APPROVED,
-                                                              FeedState.REVOKED]  # fmt: skip
-    statement = _filtered(
-        _PUBLICATION.where(col(Publication.seq) > after, col(Publication.state).in_(states)),
-        brand=brand, channel=channel, campaign=campaign, variant_group=variant_group,
-    )  # fmt: skip
-    if key.brands:
-        statement = statement.where(col(Publication.brand).in_(sorted(key.brands)))
-    since = None
-    if updated_since is not None:
-        since = as_utc(_instant(updated_since))
-        statement = statement.where(col(Publication.updated_at) >= since)
-    statement = statement.order_by(col(Publication.seq)).limit(limit + 1)
-    page_key = ("feed", after, status, brand, channel, campaign, variant_group,
-                tuple(sorted(key.brands)), since, limit)  # fmt: skip
-    rows = db.cached(page_key, lambda: db.all(statement, {}))
+    since = as_utc(_instant(updated_since)) if updated_since is not None else None
+    page = _Page(after, status, brand, channel, campaign, variant_group,
+                 tuple(sorted(key.brands)), since, limit)  # fmt: skip
+    rows = db.cached(page, lambda: db.all(_page_statement(page), {}))
     has_more = len(rows) > limit
     rows = rows[:limit]
     rules_now = _rules_versions()
     items = [_document(row, rules_now, dialect) for row in rows]
     next_cursor = FeedCursor(seq=rows[-1].seq).encode() if has_more else None
     return FeedPage(items=items, has_more=has_more, next_cursor=next_cursor)
+
+
+class _Page(NamedTuple):
+    """What picks a page's rows; also its key in the read cache."""
+
+    after: int
+    status: str
+    brand: str | None
+    channel: str | None
+    campaign: str | None
+    variant_group: str | None
+    brands: tuple[str, ...]  # the key's, if it is limited to some
+    since: dt.datetime | None
+    limit: int
+
+
+def _page_statement(page: _Page) -> Any:
+    """Built only when the page is not cached: building a statement costs more than the hit."""
+    states = [FeedState.REVOKED] if page.status == "revoked" else [FeedState.APPROVED,
+                                                                   FeedState.REVOKED]  # fmt: skip
+    statement = _filtered(
+        _PUBLICATION.where(col(Publication.seq) > page.after, col(Publication.state).in_(states)),
+        brand=page.brand, channel=page.channel, campaign=page.campaign,
+        variant_group=page.variant_group,
+    )  # fmt: skip
+    if page.brands:
+        statement = statement.where(col(Publication.brand).in_(page.brands))
+    if page.since is not None:
+        statement = statement.where(col(Publication.updated_at) >= page.since)
+    return statement.order_by(col(Publication.seq)).limit(page.limit + 1)
 
 
 def get_variant(
