@@ -4,8 +4,9 @@ Before anything is printed or started, both ports are tried, so a busy port fail
 of after a URL that leads to somebody else's server. Approved copy is re-checked if a brand's
 rules changed since the last start. Then the web UI, the publishing API and the worker (drafting
 jobs, webhooks) run as child processes; every interval the audit log's head is appended to the
-anchors file (when it moved). Ctrl-C or SIGTERM, or any child stopping by itself, stops them all
-and writes a last anchor.
+anchors file (when it moved). A child that stops by itself is started again after a short pause,
+up to `RESTARTS` times in `RESTART_WINDOW`; one that keeps stopping is given up on, loudly, and
+the others are stopped too. Ctrl-C or SIGTERM stops them all; either way a last anchor is written.
 """
 
 from __future__ import annotations
@@ -18,10 +19,11 @@ import socket
 import subprocess
 import sys
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, Protocol
 
 import typer
 
@@ -33,6 +35,7 @@ from studio.settings import REPO_ROOT, settings
 
 STOP_GRACE_SECONDS = 10
 WATCH_SECONDS = 0.5  # how soon a child that stopped by itself is noticed
+RESTARTS, RESTART_WINDOW, RESTART_PAUSE = 5, 600.0, 1.0  # at most 5 restarts in 10 min, 1 s apart
 
 
 class _Stop(Exception):
@@ -98,9 +101,75 @@ def child_commands(host: str, port: int, api_port: int) -> dict[str, list[str]]:
     }
 
 
+class Child(Protocol):
+    """What the supervisor needs of a child process (a `subprocess.Popen`)."""
+
+    def poll(self) -> int | None: ...
+    def terminate(self) -> None: ...
+    def kill(self) -> None: ...
+    def wait(self, timeout: float | None = None) -> int: ...
+
+
+class Supervisor:
+    """The children, by name, and their restarts. `watch()` notices a child that stopped by
+    itself and starts it again after `pause` seconds, unless it already was `limit` times within
+    `window` seconds: then it gives up and returns the exit code to stop with."""
+
+    def __init__(
+        self,
+        commands: dict[str, list[str]],
+        start: Callable[[list[str]], Child],
+        log: Callable[[str], None],
+        *,
+        limit: int = RESTARTS,
+        window: float = RESTART_WINDOW,
+        pause: float = RESTART_PAUSE,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self.commands, self._start, self._log, self._clock = commands, start, log, clock
+        self.limit, self.window, self.pause = limit, window, pause
+        self.children: dict[str, Child] = {name: start(cmd) for name, cmd in commands.items()}
+        self._restarts: dict[str, deque[float]] = {name: deque() for name in commands}
+        self._due: dict[str, float] = {}  # a stopped child's restart time
+
+    def watch(self) -> int | None:
+        """Look at every child once; None while the studio runs on, else the exit code."""
+        now = self._clock()
+        for name, child in list(self.children.items()):
+            if name in self._due:
+                if now >= self._due[name]:
+                    del self._due[name]
+                    self.children[name] = self._start(self.commands[name])
+                    self._log(f"the {name} was started again")
+                continue
+            code = child.poll()
+            if code is None:
+                continue
+            recent = self._restarts[name]
+            while recent and now - recent[0] > self.window:
+                recent.popleft()
+            minutes = f"{self.window / 60:g} minutes"
+            if len(recent) >= self.limit:
+                self._log(f"the {name} stopped by itself (exit {code}) again, after "
+                          f"{len(recent)} restart(s) within {minutes}; giving up: stopping the "
+                          "others")  # fmt: skip
+                return code or 1
+            recent.append(now)
+            self._due[name] = now + self.pause
+            self._log(f"the {name} stopped by itself (exit {code}); starting it again in "
+                      f"{self.pause:g} s (restart {len(recent)} of {self.limit} allowed within "
+                      f"{minutes})")  # fmt: skip
+        return None
+
+    def stop_all(self) -> None:
+        self._due.clear()
+        for child in self.children.values():
+            _stop(child)
+
+
 def run(db: Database, host: str, port: int, api_port: int, log: Callable[[str], None]) -> int:
-    """Serve until stopped; if a child stops by itself, the others are stopped and its exit
-    code (or 1) is returned."""
+    """Serve until stopped; a child that stops by itself is started again, and if it keeps
+    stopping the others are stopped and its exit code (or 1) is returned."""
     if port == api_port:
         raise InvalidInput(f"the UI and the API cannot share port {port}: pick another --api-port")
     require_free_port(host, port)
@@ -112,8 +181,7 @@ def run(db: Database, host: str, port: int, api_port: int, log: Callable[[str], 
     for outcome in outcomes:
         log(f"rules changed since the last start: #{outcome.variant_id} {outcome.result}")
     _anchor(db, path, log)
-    children = {name: subprocess.Popen(command, cwd=REPO_ROOT)
-                for name, command in child_commands(host, port, api_port).items()}  # fmt: skip
+    supervisor = Supervisor(child_commands(host, port, api_port), _start, log)
     log(f"Content Studio UI: http://{host}:{port}\n"
         f"Publishing API:    http://{host}:{api_port}/v1  (docs: http://{host}:{api_port}/docs)\n"
         f"Worker:            drafting jobs and webhook deliveries\n"
@@ -123,11 +191,9 @@ def run(db: Database, host: str, port: int, api_port: int, log: Callable[[str], 
     next_anchor = time.monotonic() + interval
     try:
         while True:
-            for name, child in children.items():
-                code = child.poll()
-                if code is not None:
-                    log(f"the {name} stopped by itself (exit {code}); stopping the others")
-                    return code or 1
+            code = supervisor.watch()
+            if code is not None:
+                return code
             if time.monotonic() >= next_anchor:
                 _anchor(db, path, log)
                 next_anchor = time.monotonic() + interval
@@ -137,8 +203,7 @@ def run(db: Database, host: str, port: int, api_port: int, log: Callable[[str], 
         return 0
     finally:
         signal.signal(signal.SIGTERM, previous)
-        for child in children.values():
-            _stop(child)
+        supervisor.stop_all()
         _anchor(db, path, log)
 
 
@@ -148,7 +213,11 @@ def _anchor(db: Database, path: Path, log: Callable[[str], None]) -> None:
         log(f"audit log anchored at event {anchor.seq}")
 
 
-def _stop(child: subprocess.Popen[bytes]) -> None:
+def _start(command: list[str]) -> Child:
+    return subprocess.Popen(command, cwd=REPO_ROOT)
+
+
+def _stop(child: Child) -> None:
     """SIGTERM, then SIGKILL after a grace period: a worker mid-delivery gets time to finish."""
     if child.poll() is not None:
         return

@@ -1,10 +1,16 @@
 """`studio worker`: run queued drafting jobs and deliver webhooks until stopped (or, with
---once, until nothing is queued or due)."""
+--once, until nothing is queued or due).
+
+Both loops wait out a database outage and keep going. If the webhook dispatcher's thread stops
+on anything else (a bug), the worker does not go on half alive: it says so, lets the job it is
+running finish, and exits with 1, so whatever supervises it (`studio up`, systemd) starts it
+again."""
 
 from __future__ import annotations
 
 import sys
 import threading
+import traceback
 from typing import Annotated
 
 import typer
@@ -42,23 +48,33 @@ def worker(
     stop = threading.Event()
     results: dict[str, int] = {}
 
+    died: list[BaseException] = []
+
     def deliver() -> None:
-        results["webhooks"] = webhooks.serve(
-            db,
-            timeout=settings().webhook_timeout,
-            once=once,
-            poll=poll,
-            concurrency=webhook_concurrency,
-            stop=stop,
-            log=log,
-        )
+        try:
+            results["webhooks"] = webhooks.serve(
+                db,
+                timeout=settings().webhook_timeout,
+                once=once,
+                poll=poll,
+                concurrency=webhook_concurrency,
+                stop=stop,
+                log=log,
+            )
+        except BaseException as exc:
+            died.append(exc)
+            log(f"worker: the webhook dispatcher stopped on an error:\n{traceback.format_exc()}"
+                "worker: stopping (exit 1) so that it is started again")  # fmt: skip
+            stop.set()
 
     dispatcher = threading.Thread(target=deliver, name="webhooks", daemon=True)
     dispatcher.start()
     try:
         with reporting_errors():
-            ran = drafting.serve(db, once=once, poll=poll, log=log)
+            ran = drafting.serve(db, once=once, poll=poll, log=log, stop=stop)
         dispatcher.join()
     finally:
         stop.set()
     log(f"worker: {ran} job(s) run, {results.get('webhooks', 0)} webhook attempt(s) made")
+    if died:
+        raise typer.Exit(1)

@@ -4,6 +4,10 @@ Up to `concurrency` deliveries are in flight at once, each on a thread of its ow
 receiver (up to the timeout) does not hold up the others. Between deliveries, every
 `housekeeping_every` seconds, the feed's time-driven changes are swept (validity windows) and
 approved copy is re-checked if a brand's rules changed, so their events are sent too.
+
+A database outage (busy, locked, a dropped connection) is waited out with a growing pause
+(`services/outages`) and the loop goes on; an attempt whose outcome could not be recorded is sent
+again when its lease runs out. Anything else is a bug: it stops the loop by raising.
 """
 
 from __future__ import annotations
@@ -12,11 +16,11 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from functools import partial
 
 import httpx
 
-from studio.errors import StudioError
-from studio.services import dispatch, jobs, publishing, recheck
+from studio.services import dispatch, jobs, outages, publishing, recheck
 from studio.services.dispatch import Claimed
 from studio.services.workspace import Database
 
@@ -38,17 +42,21 @@ def serve(
     stop = stop or threading.Event()
     in_flight: set[Future[None]] = set()
     next_housekeeping = 0.0
+    database = outages.Outages("webhook dispatcher", log, wait=stop.wait)
+    nothing: list[Claimed] = []
+
     with dispatch.new_client() as client, ThreadPoolExecutor(concurrency) as pool:
         while not stop.is_set():
             if time.monotonic() >= next_housekeeping:
-                _housekeep(db, log)
                 next_housekeeping = time.monotonic() + housekeeping_every
+                database.run(lambda: _housekeep(db, log), None)
             room = concurrency - len(in_flight)
-            claimed = dispatch.claim_due(db, name, limit=room, timeout=timeout) if room else []
+            claim = partial(dispatch.claim_due, db, name, limit=room, timeout=timeout)
+            claimed = database.run(claim, nothing) if room else nothing
             for delivery in claimed:
                 in_flight.add(pool.submit(_attempt, db, client, delivery, name, timeout, log))
             made += len(claimed)
-            if once and not claimed and not in_flight:
+            if once and not claimed and not in_flight and not database.ongoing:
                 break
             if in_flight:
                 done, _ = wait(in_flight, timeout=poll, return_when=FIRST_COMPLETED)
@@ -70,10 +78,12 @@ def _attempt(
 ) -> None:
     try:
         outcome, state = dispatch.deliver(db, client, delivery, worker, timeout)
-    except StudioError as exc:  # the database was busy: the lease runs out, it is sent again
-        log(
-            f"webhook delivery #{delivery.delivery_id}: not recorded ({exc.message}); it will "
-            "be sent again"
+    except Exception as exc:
+        if not outages.is_outage(exc):
+            raise
+        log(  # the lease runs out and it is sent again (receivers drop the duplicate by its id)
+            f"webhook delivery #{delivery.delivery_id}: not recorded ({outages.describe(exc)});"
+            " it will be sent again"
         )
         return
     what = f"HTTP {outcome.status}" if outcome.status else (outcome.error or "no answer")

@@ -1,6 +1,7 @@
 """`studio up` as an operator runs it: a busy port fails before any URL is printed; while it runs
 the UI, the API and the worker serve and the audit log is anchored on its schedule; SIGTERM
-stops it and every child cleanly, and a child that dies takes the others down with it."""
+stops it and every child cleanly, and a child that dies is started again (the supervisor's
+restart limit, and giving up after it, are tested as a unit in test_up_supervisor.py)."""
 
 from __future__ import annotations
 
@@ -98,18 +99,35 @@ def test_up_anchors_the_audit_log_on_a_schedule_and_stops_cleanly(
     assert "2 anchor(s) match" in verified
 
 
-def test_a_child_that_dies_stops_the_others(env: dict[str, str]) -> None:
+def api_pid(up_pid: int) -> int:
+    found = subprocess.run(["pgrep", "-f", "-P", str(up_pid), "studio api"],
+                           capture_output=True, text=True, check=True)  # fmt: skip
+    return int(found.stdout.split()[0])
+
+
+def test_a_child_that_dies_is_started_again(env: dict[str, str]) -> None:
     add_people(env)
     port, api_port = free_port(), free_port()
     process = start_up(env, port, api_port)
     try:
         wait_for_health(api_port)
-        subprocess.run(["pkill", "-KILL", "-f", "-P", str(process.pid), "studio api"], check=True)
-        _out, err = process.communicate(timeout=60)
+        killed = api_pid(process.pid)
+        subprocess.run(["kill", "-KILL", str(killed)], check=True)
+        deadline = time.monotonic() + 60
+        while True:  # the API answers again, from a new process
+            try:
+                if api_pid(process.pid) != killed:
+                    break
+            except subprocess.CalledProcessError:
+                pass  # between the old process and the new one
+            assert time.monotonic() < deadline, "the API was not started again"
+            time.sleep(0.2)
+        assert wait_for_health(api_port)["status"] == "ok"
+        assert process.poll() is None
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.communicate()
-    assert process.returncode != 0
-    assert "the API stopped by itself (exit -9); stopping the others" in err
+        process.send_signal(signal.SIGTERM)
+        _out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "the API stopped by itself (exit -9); starting it again in 1 s" in err
+    assert "the API was started again" in err
     assert_free(port, api_port)
