@@ -4,8 +4,10 @@ what each attempt got.
 A lease (`lease_until`, `worker`) is taken with a conditional update, so two workers never
 send the same delivery at once; a worker killed mid-send leaves a lease that runs out, and the
 delivery is sent again (receivers drop the duplicate by its `webhook-id`). A 2xx delivers; a
-410 disables the endpoint and drops what it had queued; anything else waits for the next slot
-of the schedule, or fails for good when the schedule is spent.
+410 disables the endpoint and drops what it had queued; a destination refused as private fails
+the delivery at once (waiting does not change that answer: an admin changes the endpoint, then
+replays); anything else waits for the next slot of the schedule, or fails for good when the
+schedule is spent.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import httpx
 from sqlalchemy import or_, update
 from sqlmodel import Session, col, select
 
-from studio.publishing import retries, sending
+from studio.publishing import destinations, retries, sending
 from studio.publishing.sending import Message, Outcome
 from studio.services import audit
 from studio.store.db import Database
@@ -113,13 +115,33 @@ def deliver(
     db: Database, client: httpx.Client, claimed: Claimed, worker: str, timeout: float
 ) -> tuple[Outcome, str]:
     """One attempt at a leased delivery, recorded; the outcome and the delivery's state after."""
+    refused = _refused_as_private(claimed.message)
+    if refused is not None:
+        return refused, record(db, claimed, worker, refused, final=True)
     outcome = sending.send(claimed.message, timeout=timeout, client=client)
     return outcome, record(db, claimed, worker, outcome)
 
 
-def record(db: Database, claimed: Claimed, worker: str, outcome: Outcome) -> str:
-    """Keep the attempt and move the delivery on; returns its state afterwards. A worker whose
-    lease was taken over (it stalled past it) records the attempt but leaves the state alone."""
+def _refused_as_private(message: Message) -> Outcome | None:
+    """The failed attempt for a destination that leads inside the network (the endpoint is not
+    allowed to reach it), or None. `sending` checks again, on the address it connects to."""
+    if message.allow_private:
+        return None
+    try:
+        destinations.resolve(message.url, message.allow_private)
+    except destinations.PrivateDestination as refused:
+        return Outcome(None, f"not sent, and not tried again: {refused}", None, 0)
+    except destinations.BadDestination:
+        return None  # a name that does not resolve now may later: the schedule goes on
+    return None
+
+
+def record(
+    db: Database, claimed: Claimed, worker: str, outcome: Outcome, *, final: bool = False
+) -> str:
+    """Keep the attempt and move the delivery on; returns its state afterwards (`final`: it
+    failed for good, whatever the schedule says). A worker whose lease was taken over (it
+    stalled past it) records the attempt but leaves the state alone."""
     now = utcnow()
     made = claimed.attempts_made + 1
     with db.write() as session:
@@ -143,6 +165,9 @@ def record(db: Database, claimed: Claimed, worker: str, outcome: Outcome) -> str
             values |= {"state": state, "delivered_at": now}
         elif outcome.gone or _disabled(session, claimed):
             state = DeliveryState.DISABLED
+            values |= {"state": state}
+        elif final:
+            state = DeliveryState.FAILED
             values |= {"state": state}
         else:
             delay = retries.next_delay(made, outcome.retry_after)

@@ -353,7 +353,8 @@ def replay(
 ) -> int:
     """Send again, now and with a fresh schedule: one delivery by id, or an endpoint's failed
     and dropped deliveries of events made in [since, until). Same `webhook-id` as before, so a
-    receiver that did get it can tell. Returns how many were queued."""
+    receiver that did get it can tell. Returns how many were queued. A disabled endpoint is
+    sent nothing, so replaying to it is refused until it is enabled (`enable_endpoint`)."""
     if (delivery_id is None) == (endpoint is None):
         raise InvalidInput(
             "replay one delivery by its id, or an endpoint's deliveries over a "
@@ -369,6 +370,12 @@ def replay(
                 raise NotFound(f"no webhook delivery #{delivery_id}")
             if row.state == DeliveryState.PENDING:
                 raise InvalidInput(f"delivery #{delivery_id} is still pending: it will be sent")
+            to = session.get(WebhookEndpoint, row.endpoint_id)
+            if to is not None and to.disabled_at is not None:  # nothing is sent to it
+                raise InvalidInput(
+                    f"delivery #{delivery_id} is to webhook endpoint {to.name!r}, which is "
+                    f"disabled ({to.disabled_reason}); enable it first"
+                )
             chosen = [delivery_id]
             target: str | int = delivery_id
         else:
