@@ -450,6 +450,8 @@ class WebhookDelivery(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("event_id", "endpoint_id"),
         Index("ix_webhookdelivery_due", "state", "next_attempt_at"),
+        # ids are never reused (migration 0008): a removed endpoint's delivery ids stay its own
+        {"sqlite_autoincrement": True},
     )
 
     id: int | None = Field(default=None, primary_key=True)
