@@ -1,23 +1,21 @@
--- wrk script for bench/api_speed.py: GET /v1/variants/{id} for ids drawn at random from a file.
--- A line is "id" or "id etag" (the ETag is then sent as If-None-Match, to be answered 304).
---   wrk ... -s bench/api_speed.lua URL -- IDS_FILE API_KEY
-local paths, etags, auth = {}, {}, nil
+-- wrk script for bench/api_speed.py: requests drawn at random from a file, one a line:
+-- "PATH<TAB>KEY" or "PATH<TAB>KEY<TAB>ETAG" (the ETag is then sent as If-None-Match, for a 304).
+-- Many keys and many paths, as engines syncing at different places do.
+--   wrk ... -s bench/api_speed.lua URL -- REQUESTS_FILE
+local requests = {}
 
 function init(args)
   for line in io.lines(args[1]) do
-    local id, etag = line:match("^(%d+)%s*(.*)$")
-    paths[#paths + 1] = "/v1/variants/" .. id
-    etags[#etags + 1] = etag
+    local path, key, etag = line:match("^([^\t]+)\t([^\t]+)\t?(.*)$")
+    local headers = { ["Authorization"] = "Bearer " .. key }
+    if etag ~= "" then
+      headers["If-None-Match"] = etag
+    end
+    requests[#requests + 1] = wrk.format("GET", path, headers)
   end
-  auth = "Bearer " .. args[2]
   math.randomseed(os.time() + #tostring({}))
 end
 
 function request()
-  local i = math.random(#paths)
-  local headers = { ["Authorization"] = auth }
-  if etags[i] ~= "" then
-    headers["If-None-Match"] = etags[i]
-  end
-  return wrk.format("GET", paths[i], headers)
+  return requests[math.random(#requests)]
 end

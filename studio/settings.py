@@ -23,6 +23,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = "gpt-4o-mini"
 _WEEK_MINUTES = 7 * 24 * 60
 _PREFIXES = ("STUDIO_", "OPENAI_")  # every variable a setting reads
+_RATE = r"^\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?$"  # the `limits` notation
 
 
 class Settings(BaseSettings):
@@ -49,14 +50,27 @@ class Settings(BaseSettings):
     llm_structured: str = Field("auto", pattern="^(auto|text)$")
     api_rate_limit: str = Field(
         "1200/minute",
-        pattern=r"^\d+\s*(/|per)\s*\d*\s*(second|minute|hour|day)s?$",
+        pattern=_RATE,
         description="requests per API key (the `limits` notation, e.g. 1200/minute)",
     )
+    api_auth_failure_limit: str = Field(
+        "30/minute",
+        pattern=_RATE,
+        description="failed authentications per client address before it is refused",
+    )
+    api_rate_storage: str = Field(
+        "memory://",
+        pattern=r"^(memory|redis|rediss|redis\+unix)://",
+        description="where rate limits are counted: memory:// (per process) or redis://host:port "
+        "(shared by every API process)",
+    )
     api_max_body_bytes: int = Field(1_000_000, ge=1024, le=50_000_000)
-    api_cache_entries: int = Field(
-        50_000, ge=0, le=10_000_000,
-        description="hot reads an API process keeps until the database changes (0: none)",
-    )  # fmt: skip
+    api_threads: int = Field(
+        16, ge=1, le=20, description="requests an API process works on at once (its thread pool)"
+    )
+    api_key_use_flush_seconds: float = Field(
+        60, gt=0, le=3600, description="how often an API process writes keys' last use"
+    )
     feedback_min_sends: int = Field(100, ge=0, le=10_000_000, description="before reallocating")
     webhook_timeout: float = Field(15.0, gt=0, le=120, description="seconds per delivery")
     # Optional single sign-on through an OpenID Connect provider (st.login): all three set it on.

@@ -13,6 +13,7 @@ import pytest
 from argon2 import PasswordHasher
 
 from guardrails import ResolvedPack, load_pack
+from studio import clock as studio_clock
 from studio.store.db import Database, scratch_schema
 from studio.store.models import Role, User
 
@@ -111,6 +112,13 @@ def db(empty_db: Database) -> Database:
 @functools.cache
 def _password_hash() -> str:
     return PasswordHasher().hash(PASSWORD)  # once: argon2 is slow on purpose
+
+
+@pytest.fixture
+def clock() -> Iterator[object]:
+    """The studio's clock, which a test moves on (`clock.advance`); put back afterwards."""
+    yield studio_clock
+    studio_clock.reset()
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ import pytest
 
 from tests.conftest import REPO
 
-LEAVES = {"studio.errors", "studio.settings", "studio.canonical"}
+LEAVES = {"studio.errors", "studio.settings", "studio.canonical", "studio.clock"}
 DATABASE_LIBRARIES = {"sqlmodel", "sqlalchemy", "alembic", "psycopg"}
 
 # For each layer: the studio layers it may import (besides itself and the leaves).

@@ -1,59 +1,81 @@
 """Who is calling: the `Authorization: Bearer <key>` header turned into the key's identity by
-the service layer, then the key's rate limit. Keys never reach a log: uvicorn's access log
-prints the request line only, and no handler here logs headers."""
+the service layer, within the key's rate limit, as a FastAPI dependency (`Caller`), so it is
+resolved before the body is read: a key without the scope is told so before a bad body is.
+Keys never reach a log: uvicorn's access log prints the request line only, and no handler here
+logs headers.
+
+Limits are counted in the `limits` storage the settings name: this process's memory by default,
+or Redis, so several API processes share one count. Failed authentication is limited per
+client address, so guessing keys costs the guesser, not the studio."""
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from limits import RateLimitItem, parse
-from limits.storage import MemoryStorage
+from limits.storage import Storage, storage_from_string
 from limits.strategies import SlidingWindowCounterRateLimiter
-from starlette.datastructures import State
 
 from studio.api import problems
 from studio.errors import NotAuthenticated
 from studio.services import api_keys
-from studio.services.api_keys import KeyIdentity
+from studio.services.api_keys import KeyIdentity, Scope
 from studio.services.workspace import Database
 
 _bearer = HTTPBearer(auto_error=False, description="an API key: studio_key_...")
 
 
 class RateLimited(Exception):
-    def __init__(self, retry_after: int, limit: RateLimitItem):
-        self.retry_after, self.limit = retry_after, limit
+    def __init__(self, retry_after: int, limit: RateLimitItem, who: str):
+        self.retry_after, self.limit, self.who = retry_after, limit, who
 
 
 class Limiter:
-    """Per-key request limits in this process: the `limits` library's sliding-window counter
-    (two counters per key, where a moving window keeps every hit's timestamp)."""
+    """Request limits per key and failed sign-ins per client address: the `limits` library's
+    sliding-window counter (two counters per key, where a moving window keeps every hit)."""
 
-    def __init__(self, rate: str):
-        self.item = parse(rate)
-        self._limiter = SlidingWindowCounterRateLimiter(MemoryStorage())
+    def __init__(self, rate: str, failures: str, storage: str = "memory://"):
+        self.item, self.failures = parse(rate), parse(failures)
+        self._limiter = SlidingWindowCounterRateLimiter(_storage(storage))
 
     def hit(self, key_name: str) -> list[tuple[bytes, bytes]]:
-        """Count one request; its `RateLimit-*` headers, or RateLimited."""
-        allowed = self._limiter.hit(self.item, key_name)
-        stats = self._limiter.get_window_stats(self.item, key_name)
+        """Count one request of a key; its `RateLimit-*` headers, or RateLimited."""
+        allowed = self._limiter.hit(self.item, "key", key_name)
+        stats = self._limiter.get_window_stats(self.item, "key", key_name)
         reset = max(0, math.ceil(stats.reset_time - time.time()))
         if not allowed:
-            raise RateLimited(max(1, reset), self.item)
+            raise RateLimited(max(1, reset), self.item, "this API key")
         return [
             (b"ratelimit-limit", str(self.item.amount).encode()),
             (b"ratelimit-remaining", str(stats.remaining).encode()),
             (b"ratelimit-reset", str(reset).encode()),
         ]
 
+    def refuse_if_failing(self, client: str) -> None:
+        """RateLimited if the address used up its failed attempts (tested, not counted)."""
+        if not self._limiter.test(self.failures, "failed", client):
+            stats = self._limiter.get_window_stats(self.failures, "failed", client)
+            retry = max(1, math.ceil(stats.reset_time - time.time()))
+            raise RateLimited(retry, self.failures, "failed authentication from this address")
+
+    def failed(self, client: str) -> None:
+        self._limiter.hit(self.failures, "failed", client)
+
+
+def _storage(uri: str) -> Storage:
+    backend = storage_from_string(uri)
+    assert isinstance(backend, Storage)  # a synchronous storage: the settings name no async://
+    return backend
+
 
 def rate_limited(exc: RateLimited) -> JSONResponse:
-    message = f"this API key may make {exc.limit}; try again in {exc.retry_after} s"
+    message = f"{exc.who} may make {exc.limit}; try again in {exc.retry_after} s"
     return problems.problem(429, "rate-limited", message, {"Retry-After": str(exc.retry_after)})
 
 
@@ -75,27 +97,43 @@ class RateLimitHeaders:
         await self.app(scope, receive, with_headers if scope["type"] == "http" else send)
 
 
-def admit(
-    request: Request, credentials: HTTPAuthorizationCredentials | None
-) -> tuple[Database, KeyIdentity]:
-    """The database and the presented key's identity, within its rate limit. Each route calls
-    this first, in its own worker thread: as a sync dependency it would cost a second trip to
-    the thread pool, which is more than the key lookup itself."""
+async def database(request: Request) -> Database:
+    """The app's database (async: it does no I/O, so FastAPI calls it without a thread)."""
+    db: Database = request.app.state.db
+    return db
+
+
+def caller(
+    request: Request,
+    db: Annotated[Database, Depends(database)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> KeyIdentity:
+    """The presented key's identity, within its rate limit (in the thread pool: the key is
+    looked up in the database)."""
+    limiter: Limiter = request.app.state.limiter
+    client = request.client.host if request.client else "unknown"
+    limiter.refuse_if_failing(client)
     if credentials is None or credentials.scheme.lower() != "bearer":
+        limiter.failed(client)
         raise NotAuthenticated("send an API key as 'Authorization: Bearer studio_key_...'")
-    db, key, request.state.rate_headers = authorise(request.app.state, credentials.credentials)
-    return db, key
+    try:
+        key = api_keys.authenticate(db, credentials.credentials)
+    except NotAuthenticated:
+        limiter.failed(client)
+        raise
+    request.state.rate_headers = limiter.hit(key.name)
+    return key
 
 
-def authorise(
-    state: State, presented: str
-) -> tuple[Database, KeyIdentity, list[tuple[bytes, bytes]]]:
-    """The app's database, the key's identity and its rate-limit headers (`admit` without
-    FastAPI's request, for the feed's fast path)."""
-    db: Database = state.db
-    key = api_keys.authenticate(db, presented)
-    limiter: Limiter = state.limiter
-    return db, key, limiter.hit(key.name)
+def with_scope(scope: Scope) -> Callable[[KeyIdentity], Awaitable[KeyIdentity]]:
+    """A dependency: the caller, refused unless its key has `scope` (before the body is read)."""
+
+    async def scoped(key: Annotated[KeyIdentity, Depends(caller)]) -> KeyIdentity:
+        key.require(scope)
+        return key
+
+    return scoped
 
 
-Token = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+Db = Annotated[Database, Depends(database)]
+Caller = Annotated[KeyIdentity, Depends(caller)]

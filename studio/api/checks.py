@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request
+from typing import Annotated
 
-from studio.api.access import Token, admit
+from fastapi import APIRouter, Depends
+
+from studio.api.access import with_scope
 from studio.api.documents import ERRORS, CheckReport, CheckRequest, ErrorDocument
+from studio.api.parameters import Nothing
 from studio.services import linting
+from studio.services.api_keys import KeyIdentity, Scope
 
 router = APIRouter(prefix="/v1", tags=["checks"])
 
@@ -16,9 +20,12 @@ router = APIRouter(prefix="/v1", tags=["checks"])
     response_model=CheckReport,
     responses={**ERRORS, 413: {"model": ErrorDocument, "description": "body over the limit"}},
 )
-def check(request: Request, token: Token, body: CheckRequest) -> dict[str, object]:
+def check(
+    key: Annotated[KeyIdentity, Depends(with_scope(Scope.CHECKS_RUN))],
+    _query: Nothing,
+    body: CheckRequest,
+) -> dict[str, object]:
     """The report of `studio check --format json`: verdict and findings with their spans.
     Nothing is saved."""
-    _db, key = admit(request, token)
     return linting.check_for_key(key, brand=body.brand, channel=body.channel,
                                  fields=dict(body.fields), ident=body.id)  # fmt: skip

@@ -38,9 +38,8 @@ class ErrorDocument(Document):
     error: ErrorBody
 
 
-class VariantResource(Document):
-    """Approved copy, served only while approved for this content under the current rules and
-    inside its validity window."""
+class ApprovedVariant(Document):
+    """What every document of approved copy carries, whatever its merge tags."""
 
     object: Literal["variant"]
     id: int
@@ -52,7 +51,6 @@ class VariantResource(Document):
     status: Literal["approved"]
     version: int
     locale: str
-    fields: dict[str, FieldValue]
     merge_variables: list[str]
     variant_group: str | None
     label: str | None
@@ -63,7 +61,32 @@ class VariantResource(Document):
     content_hash: str
     rules_version: str
     updated_at: str
+
+
+class VariantResource(ApprovedVariant):
+    """Approved copy, served only while approved for this content under the current rules and
+    inside its validity window."""
+
+    fields: dict[str, FieldValue]
     dialect: str | None = Field(None, description="the merge-tag dialect of `fields`, if asked")
+
+
+class TranslationError(Document):
+    code: Literal["untranslatable"]
+    dialect: str
+    field: str | None = Field(description="the field holding the tag, e.g. headlines[1]")
+    tag: str = Field(description="the tag (or stray delimiter) as written in the copy")
+    offset: int = Field(description="where it starts in the field, in characters")
+    reason: str
+    message: str
+
+
+class Untranslated(ApprovedVariant):
+    """Approved copy that cannot be said in the dialect asked for: everything but its fields,
+    and the error naming the tag. The feed pages on past it; the copy must change."""
+
+    dialect: str
+    error: TranslationError
 
 
 class Tombstone(Document):
@@ -82,9 +105,10 @@ class Tombstone(Document):
 
 class VariantList(Document):
     object: Literal["list"]
-    data: list[VariantResource | Tombstone]
+    data: list[VariantResource | Untranslated | Tombstone]
     has_more: bool
     next_cursor: str | None
+    untranslatable: int = Field(description="items of this page the dialect could not carry")
 
 
 class CheckRequest(Document):

@@ -4,11 +4,11 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 
-from studio.api.access import Token, admit
+from studio.api.access import Caller, Db, with_scope
 from studio.api.documents import (
     ERRORS,
     EngagementBatch,
@@ -16,7 +16,9 @@ from studio.api.documents import (
     ErrorDocument,
     GroupFigures,
 )
+from studio.api.parameters import GroupQuery, Nothing, Text
 from studio.services import engagement
+from studio.services.api_keys import KeyIdentity, Scope
 from studio.services.schemas import MAX_ID
 
 router = APIRouter(prefix="/v1", tags=["feedback"])
@@ -30,14 +32,14 @@ NOT_VISIBLE: dict[int | str, dict[str, object]] = {
     responses={**ERRORS, **NOT_VISIBLE},
 )  # fmt: skip
 def report_events(
-    request: Request,
-    token: Token,
+    db: Db,
+    key: Annotated[KeyIdentity, Depends(with_scope(Scope.EVENTS_WRITE))],
     variant_id: Annotated[int, Path(ge=1, le=MAX_ID)],
+    _query: Nothing,
     body: EngagementBatch,
 ) -> dict[str, int]:
     """Report sends, deliveries, opens, clicks, conversions, unsubscribes and complaints, one
     event or a batch of up to 1000. Idempotent by event id. Needs `events:write`."""
-    db, key = admit(request, token)
     reports = [engagement.Report(event.id, event.type, event.occurred_at) for event in body.events]
     return dataclasses.asdict(engagement.record(db, key, variant_id, reports))
 
@@ -47,13 +49,12 @@ def report_events(
     responses={**ERRORS, **NOT_VISIBLE},
 )  # fmt: skip
 def group_figures(
-    request: Request,
-    token: Token,
-    variant_group: Annotated[str, Path(min_length=1, max_length=120)],
-    brand: Annotated[str | None, Query(max_length=64)] = None,
-    success: Annotated[Literal["opens", "clicks", "conversions"], Query()] = "clicks",
+    db: Db,
+    key: Caller,
+    variant_group: Annotated[Text, Path(min_length=1, max_length=120)],
+    query: Annotated[GroupQuery, Query()],
 ) -> dict[str, object]:
     """Each variant's counts and rates, and the share of traffic to send it next."""
-    db, key = admit(request, token)
-    figures = engagement.group_for_key(db, key, variant_group, brand=brand, success=success)
+    figures = engagement.group_for_key(db, key, variant_group, brand=query.brand,
+                                       success=query.success)  # fmt: skip
     return {"object": "variant_group", **dataclasses.asdict(figures)}

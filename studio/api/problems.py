@@ -52,7 +52,11 @@ def install(app: FastAPI) -> None:
             why = (first.get("ctx") or {}).get("error", "malformed")
             return problem(400, InvalidInput.code, f"the body is not valid JSON (near character "
                            f"{at}: {why})")  # fmt: skip
-        where = ".".join(str(part) for part in first.get("loc", ()))
+        loc = tuple(first.get("loc", ()))
+        if first.get("type") == "extra_forbidden" and loc[:1] == ("query",):
+            return problem(400, InvalidInput.code, f"query parameter {loc[-1]!r} is not one "
+                           "this endpoint takes (see /docs)")  # fmt: skip
+        where = ".".join(str(part) for part in loc)
         message = f"{where}: {first['msg']}" if where else str(first["msg"])
         return problem(400, InvalidInput.code, message)
 

@@ -1,97 +1,72 @@
 """`GET /v1/variants` and `GET /v1/variants/{id}`: the pull feed an engine syncs from.
 
-Both routes are `async` and read on the event loop: each read is one or two indexed statements
-on a connection the loop keeps (`Database.first`), which take less time than the trip to the
-thread pool a sync route makes; engines poll these two far more than anything else. On
-PostgreSQL a read blocks the loop for its round trip, which the pool's queueing would cost too.
-Writes and checks stay sync routes, in the thread pool."""
+Sync routes, so FastAPI runs them in its thread pool: a read that waits on the database (a
+SQLite writer holding its lock, a PostgreSQL round trip) never holds up the event loop, and
+`/v1/health` answers while it waits. Each read joins documents rendered when the copy last
+changed (`services/feed`), so the route only frames them."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Path, Query, Response
 
-from studio.api.access import Token, admit
-from studio.api.documents import ERRORS, ErrorDocument, Tombstone, VariantList, VariantResource
-from studio.publishing.dialects import DIALECTS
+from studio.api.access import Caller, Db
+from studio.api.documents import (
+    ERRORS,
+    ErrorDocument,
+    Tombstone,
+    Untranslated,
+    VariantList,
+    VariantResource,
+)
+from studio.api.parameters import FeedQuery, VariantQuery
 from studio.services import feed
 from studio.services.schemas import MAX_ID, FeedPage, VariantDocument
 
 router = APIRouter(prefix="/v1/variants", tags=["variants"])
-DialectQuery = Query(
-    max_length=20,
-    description=f"translate merge tags for one of: {', '.join(DIALECTS)}",
-    json_schema_extra={"enum": list(DIALECTS)},
-)
 JSON = "application/json"
 
 
-@router.get("", response_model=VariantList, responses=ERRORS)
-async def list_variants(
-    request: Request,
-    token: Token,
-    status: Annotated[
-        Literal["approved", "revoked"],
-        Query(
-            description="approved: served copy plus tombstones of copy no longer served (what a "
-            "sync wants); revoked: tombstones only"
-        ),
-    ] = "approved",
-    brand: Annotated[str | None, Query(max_length=64)] = None,
-    channel: Annotated[Literal["email", "sms", "ad"] | None, Query()] = None,
-    campaign: Annotated[str | None, Query(max_length=120)] = None,
-    variant_group: Annotated[str | None, Query(max_length=120)] = None,
-    updated_since: Annotated[
-        str | None,
-        Query(
-            max_length=40,
-            description="ISO 8601; only changes at or after it",
-            json_schema_extra={"format": "date-time"},
-        ),
-    ] = None,
-    limit: Annotated[int, Query(ge=1, le=feed.MAX_PAGE)] = feed.DEFAULT_PAGE,
-    cursor: Annotated[
-        str | None, Query(max_length=200, description="next_cursor of the previous page")
-    ] = None,
-    dialect: Annotated[str | None, DialectQuery] = None,
-) -> Response:
+def list_variants(db: Db, key: Caller, query: Annotated[FeedQuery, Query()]) -> Response:
     """Approved copy and tombstones, in the order changes happened; page on with
     `next_cursor`, and come back later with the last cursor (or `updated_since`)."""
-    db, key = admit(request, token)
-    page = feed.list_variants(db, key, status=status, brand=brand, channel=channel,
-                              campaign=campaign, variant_group=variant_group,
-                              updated_since=updated_since, limit=limit, cursor=cursor,
-                              dialect=dialect)  # fmt: skip
-    return page_response(page)
+    return page_response(feed.list_variants(db, key, **query.model_dump()))
 
 
-@router.get(
-    "/{variant_id}",
-    response_model=VariantResource | Tombstone,
-    responses={**ERRORS, 304: {"description": "not modified (If-None-Match)"},
-               404: {"model": ErrorDocument, "description": "never approved, or not "
-                     "visible to this key"}},
-)  # fmt: skip
-async def get_variant(
-    request: Request,
-    token: Token,
+def get_variant(
+    db: Db,
+    key: Caller,
     variant_id: Annotated[int, Path(ge=1, le=MAX_ID)],
-    dialect: Annotated[str | None, DialectQuery] = None,
+    query: Annotated[VariantQuery, Query()],
     if_none_match: Annotated[str | None, Header(max_length=1000)] = None,
 ) -> Response:
     """One variant: approved copy, or its tombstone. Send the ETag back as If-None-Match to get
     304 while it has not changed."""
-    db, key = admit(request, token)
-    return variant_response(feed.get_variant(db, key, variant_id, dialect=dialect), if_none_match)
+    document = feed.get_variant(db, key, variant_id, dialect=query.dialect)
+    return variant_response(document, if_none_match)
+
+
+ONE: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    304: {"description": "not modified (If-None-Match)"},
+    404: {"model": ErrorDocument, "description": "never approved, or not visible to this key"},
+}
+router.add_api_route("", list_variants, methods=["GET"], response_model=VariantList,
+                     responses=ERRORS)  # fmt: skip
+router.add_api_route("/{variant_id}", get_variant, methods=["GET"], responses=ONE,
+                     response_model=VariantResource | Untranslated | Tombstone)  # fmt: skip
+# HEAD answers as GET does, without the body (uvicorn drops it): an engine may probe with it.
+router.add_api_route("", list_variants, methods=["HEAD"], include_in_schema=False)
+router.add_api_route("/{variant_id}", get_variant, methods=["HEAD"], include_in_schema=False)
 
 
 def page_response(page: FeedPage) -> Response:
     """The page's pre-rendered documents joined into the list shape, without parsing them."""
     cursor_json = f'"{page.next_cursor}"' if page.next_cursor else "null"
     more = "true" if page.has_more else "false"
-    body = (f'{{"object":"list","data":[{",".join(page.items)}],'
-            f'"has_more":{more},"next_cursor":{cursor_json}}}')  # fmt: skip
+    body = (f'{{"object":"list","data":[{",".join(page.items)}],"has_more":{more},'
+            f'"next_cursor":{cursor_json},"untranslatable":{page.untranslatable}}}')  # fmt: skip
     return Response(body.encode(), media_type=JSON)
 
 

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from typing import Annotated, Literal
+from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Response
 
-from studio.api.access import Token, admit
+from studio.api.access import Caller, Db
 from studio.api.documents import (
     ERRORS,
     DeliveryList,
@@ -25,6 +25,7 @@ from studio.api.documents import (
     ReplayReceipt,
     Rotation,
 )
+from studio.api.parameters import DeliveryQuery, Nothing
 from studio.services import webhooks
 from studio.services.schemas import MAX_ID
 
@@ -36,26 +37,23 @@ NOT_FOUND: dict[int | str, dict[str, object]] = {
 
 
 @router.get("", response_model=EndpointList, responses=ERRORS)
-def list_endpoints(request: Request, token: Token) -> dict[str, object]:
+def list_endpoints(db: Db, key: Caller, _query: Nothing) -> dict[str, object]:
     """Every endpoint (never a secret), with its pending and failed deliveries."""
-    db, key = admit(request, token)
     views = webhooks.list_endpoints(db, actor=key)
     return {"object": "list", "data": [dataclasses.asdict(view) for view in views]}
 
 
 @router.post("", status_code=201, response_model=IssuedSecretDocument, responses=ERRORS)
-def add_endpoint(request: Request, token: Token, body: NewEndpoint) -> dict[str, object]:
+def add_endpoint(db: Db, key: Caller, _query: Nothing, body: NewEndpoint) -> dict[str, object]:
     """A new endpoint; its signing secret is in this answer only."""
-    db, key = admit(request, token)
     issued = webhooks.add_endpoint(db, actor=key, name=body.name, url=body.url,
                                    events=body.events, brands=body.brands)  # fmt: skip
     return {"secret": issued.secret, "endpoint": dataclasses.asdict(issued.view)}
 
 
 @router.delete("/{name}", status_code=204, responses={**ERRORS, **NOT_FOUND})
-def remove_endpoint(request: Request, token: Token, name: Annotated[str, NAME]) -> Response:
+def remove_endpoint(db: Db, key: Caller, _query: Nothing, name: Annotated[str, NAME]) -> Response:
     """Remove an endpoint with its deliveries (the audit log keeps the fact)."""
-    db, key = admit(request, token)
     webhooks.remove_endpoint(db, actor=key, name=name)
     return Response(status_code=204)
 
@@ -63,10 +61,9 @@ def remove_endpoint(request: Request, token: Token, name: Annotated[str, NAME]) 
 @router.post("/{name}/rotate-secret", response_model=IssuedSecretDocument,
              responses={**ERRORS, **NOT_FOUND})  # fmt: skip
 def rotate_secret(
-    request: Request, token: Token, name: Annotated[str, NAME], body: Rotation
+    db: Db, key: Caller, _query: Nothing, name: Annotated[str, NAME], body: Rotation
 ) -> dict[str, object]:
     """A new secret now; the previous one signs alongside it for `grace_hours`."""
-    db, key = admit(request, token)
     issued = webhooks.rotate_secret(db, actor=key, name=name,
                                     grace=dt.timedelta(hours=body.grace_hours))  # fmt: skip
     return {"secret": issued.secret, "endpoint": dataclasses.asdict(issued.view)}
@@ -74,42 +71,34 @@ def rotate_secret(
 
 @router.post("/{name}/enable", response_model=EndpointDocument, responses={**ERRORS, **NOT_FOUND})
 def enable_endpoint(
-    request: Request, token: Token, name: Annotated[str, NAME]
+    db: Db, key: Caller, _query: Nothing, name: Annotated[str, NAME]
 ) -> dict[str, object]:
     """Turn back on an endpoint that was disabled (it answered 410)."""
-    db, key = admit(request, token)
     return dataclasses.asdict(webhooks.enable_endpoint(db, actor=key, name=name))
 
 
 @router.get("/deliveries", response_model=DeliveryList, responses={**ERRORS, **NOT_FOUND})
 def list_deliveries(
-    request: Request,
-    token: Token,
-    endpoint: Annotated[str | None, Query(max_length=64)] = None,
-    state: Annotated[Literal["pending", "delivered", "failed", "disabled"] | None, Query()] = None,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+    db: Db, key: Caller, query: Annotated[DeliveryQuery, Query()]
 ) -> dict[str, object]:
     """Deliveries newest first, each with every attempt's status and error."""
-    db, key = admit(request, token)
-    views = webhooks.list_deliveries(db, actor=key, endpoint=endpoint, state=state, limit=limit)
+    views = webhooks.list_deliveries(db, actor=key, **query.model_dump())
     return {"object": "list", "data": [dataclasses.asdict(view) for view in views]}
 
 
 @router.post("/deliveries/{delivery_id}/replay", response_model=ReplayReceipt,
              responses={**ERRORS, **NOT_FOUND})  # fmt: skip
 def replay_delivery(
-    request: Request, token: Token, delivery_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+    db: Db, key: Caller, _query: Nothing, delivery_id: Annotated[int, Path(ge=1, le=MAX_ID)]
 ) -> dict[str, int]:
     """Send one delivery again now, with the same `webhook-id`."""
-    db, key = admit(request, token)
     return {"queued": webhooks.replay(db, actor=key, delivery_id=delivery_id)}
 
 
 @router.post("/{name}/replay", response_model=ReplayReceipt, responses={**ERRORS, **NOT_FOUND})
 def replay_window(
-    request: Request, token: Token, name: Annotated[str, NAME], body: Replay
+    db: Db, key: Caller, _query: Nothing, name: Annotated[str, NAME], body: Replay
 ) -> dict[str, int]:
     """Send again an endpoint's failed and dropped deliveries of events made in the window."""
-    db, key = admit(request, token)
     queued = webhooks.replay(db, actor=key, endpoint=name, since=body.since, until=body.until)
     return {"queued": queued}

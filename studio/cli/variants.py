@@ -8,6 +8,7 @@ every attempt, refused ones included, is in the audit log under that name.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sys
 from collections.abc import Callable
 from typing import Annotated, Any
@@ -98,16 +99,23 @@ def export(
     campaign: Annotated[str | None, typer.Option(help="Only this campaign.")] = None,
     group: Annotated[str | None, typer.Option(help="Only this variant group.")] = None,
 ) -> None:
-    """Approved copy as the publishing API serves it, as a JSON list: a hand-off by file for an
-    engine without an API key. Copy whose tags a dialect cannot carry is refused, by name."""
+    """Approved copy as the publishing API serves it, one JSON document a line: a hand-off by
+    file for an engine without an API key. Copy whose tags the dialect cannot carry is left
+    out and named on stderr, each with its tag, and the exit code is then 1."""
     db = database()
     actor = signed_in(db).name
     with reporting_errors():
-        documents = feed.export_approved(
+        export = feed.export_approved(
             db, actor, brand=brand, channel=channel.value if channel else None,
             campaign=campaign, variant_group=group, dialect=dialect,
         )  # fmt: skip
-    print_json(documents)
+    for document in export.documents:
+        sys.stdout.write(json.dumps(document, ensure_ascii=False) + "\n")
+    for failed in export.untranslatable:
+        sys.stderr.write(f"variant #{failed['id']} ({failed['name']}) left out: "
+                         f"{failed['message']}\n")  # fmt: skip
+    if export.untranslatable:
+        raise typer.Exit(1)
 
 
 @app.command("diff")

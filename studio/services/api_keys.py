@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import threading
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -17,21 +19,26 @@ from sqlalchemy import bindparam, update
 from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
-from studio.errors import InvalidInput, NotAuthenticated, Refused
+from studio.errors import DatabaseBusy, InvalidInput, NotAuthenticated, Refused
 from studio.services import audit, credentials, packs
 from studio.services.acting import attempt
 from studio.services.policy import Action, require_role
 from studio.store.db import Database
-from studio.store.models import ApiKey, Scope, User, as_utc, iso_seconds, saved_id, utcnow
+from studio.store.models import ApiKey, Scope, User, iso_seconds, saved_id, utcnow
 
 PREFIX = "studio_key_"
-LAST_USED_RESOLUTION = dt.timedelta(minutes=1)  # "last used" to the minute: one write a minute
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{0,63}$")
 SCOPES = tuple(scope.value for scope in Scope)
 _LOOKUP = select_columns(  # built once: authenticating is on every API request's path
     *(col(column) for column in (ApiKey.id, ApiKey.name, ApiKey.scopes, ApiKey.brands,
-                                 ApiKey.last_used_at, ApiKey.revoked_at))
+                                 ApiKey.revoked_at))
 ).where(col(ApiKey.key_hash) == bindparam("digest"))  # fmt: skip
+
+
+_last_use: weakref.WeakKeyDictionary[Database, dict[int, dt.datetime]] = (
+    weakref.WeakKeyDictionary()
+)  # key id -> when it was last used, not yet written
+_use_lock = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -150,21 +157,40 @@ def revoke_key(db: Database, *, actor: str, name: str) -> KeyView:
 
 def authenticate(db: Database, key: str) -> KeyIdentity:
     """The identity a presented key stands for, or NotAuthenticated (never saying whether the
-    key ever existed)."""
+    key ever existed). A read only: the key's last use is noted in memory (`flush_use` writes
+    it), so authenticating never waits on a writer's lock."""
     key = key.strip()
     if len(key) > credentials.MAX_CHARS or not key.startswith(PREFIX):
         raise NotAuthenticated(f"that is not a studio API key (they start with {PREFIX})")
-    digest = credentials.digest(key)
-    row = db.cached(("api_key", digest), lambda: db.first(_LOOKUP, {"digest": digest}))
+    row = db.first(_LOOKUP, {"digest": credentials.digest(key)})
     if row is None or row.revoked_at is not None:
         raise NotAuthenticated("the API key is unknown or was revoked")
-    now = utcnow()
-    if row.last_used_at is None or now - as_utc(row.last_used_at) > LAST_USED_RESOLUTION:
-        with db.write() as session:
-            session.connection().execute(
-                update(ApiKey).where(col(ApiKey.id) == row.id).values(last_used_at=now)
-            )
+    with _use_lock:
+        _last_use.setdefault(db, {})[row.id] = utcnow()
     return KeyIdentity(row.id, row.name, frozenset(row.scopes), frozenset(row.brands))
+
+
+def flush_use(db: Database) -> int:
+    """Write each key's last use noted since the last flush (the API calls this every
+    `STUDIO_API_KEY_USE_FLUSH_SECONDS` and when it stops). Returns how many keys were written;
+    if the database is busy, they are kept for the next flush."""
+    with _use_lock:
+        noted = _last_use.pop(db, {})
+    if not noted:
+        return 0
+    try:
+        with db.write() as session:
+            for key_id, when in noted.items():
+                session.connection().execute(
+                    update(ApiKey).where(col(ApiKey.id) == key_id).values(last_used_at=when)
+                )
+    except DatabaseBusy:
+        with _use_lock:
+            kept = _last_use.setdefault(db, {})
+            for key_id, when in noted.items():
+                kept[key_id] = max(when, kept.get(key_id, when))
+        raise
+    return len(noted)
 
 
 def _view(row: ApiKey, creator: str) -> KeyView:

@@ -2,42 +2,41 @@
 
 Pages are ordered by the feed seq (the order changes committed in; `updated_at` grows with it),
 so a sync that pages on with the cursor, or comes back with `updated_since`, misses nothing.
-Copy is served as approved only if it still is at the moment of the read: a validity window
-that has closed, or rules that changed since the copy was last checked, turn it into a tombstone
-even before the worker's sweep or recheck moves it.
+Every read first brings the feed up to the present (`catch_up`: expiry, windows opening, rule
+changes are written as they take effect, with a new position), then joins the documents
+rendered when each publication last changed: nothing is rendered or translated on a read.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
-import time
-from collections.abc import Callable
-from typing import Any, NamedTuple
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlmodel import col
 
-from guardrails import RulePackError
-from studio.errors import InvalidInput, NotFound, StudioError
-from studio.publishing.dialects import DIALECTS, translate_fields
-from studio.services import accounts, packs
+from studio.errors import InvalidInput, NotFound
+from studio.publishing.dialects import DIALECTS
+from studio.publishing.documents import STUDIO
+from studio.services import accounts
 from studio.services.api_keys import KeyIdentity
+from studio.services.catch_up import catch_up
 from studio.services.schemas import FeedCursor, FeedPage, VariantDocument
-from studio.settings import settings
 from studio.store.db import Database
-from studio.store.models import MAX_ID, FeedState, Publication, Scope, as_utc, iso_seconds, utcnow
+from studio.store.models import MAX_ID, FeedDocument, FeedState, Publication, Scope, as_utc
 
 DEFAULT_PAGE, MAX_PAGE = 50, 200
-RULES_MAX_AGE = 1.0  # a rule edit reaches the feed within this many seconds
-_rules_seen: dict[tuple[str, str], tuple[float, str | None]] = {}  # (root, brand) -> when, version
 STATUSES = ("approved", "revoked")  # approved: the sync feed, tombstones included
-# Publication rows as plain rows: the feed only reads them, and ORM objects cost more to build
-# than the lookup does.
-_PUBLICATION = select(*Publication.__table__.columns)  # type: ignore[attr-defined]
-_ONE = _PUBLICATION.where(col(Publication.variant_id) == bindparam("variant_id"))
-Published = Row[*tuple[Any, ...]]  # a Publication as a row of _PUBLICATION
+# Plain rows, not ORM objects: the feed only reads them, and objects cost more than the lookup.
+_SERVED = select(
+    *(col(column) for column in (Publication.seq, Publication.variant_id, Publication.brand,
+                                 Publication.state, FeedDocument.body, FeedDocument.etag,
+                                 FeedDocument.untranslatable))
+).join(FeedDocument, and_(col(FeedDocument.variant_id) == Publication.variant_id,
+                          col(FeedDocument.dialect) == bindparam("dialect")))  # fmt: skip
+_ONE = _SERVED.where(col(Publication.variant_id) == bindparam("variant_id"))
 
 
 def list_variants(
@@ -55,7 +54,9 @@ def list_variants(
     dialect: str | None = None,
 ) -> FeedPage:
     """A page of the feed. `status=approved` (the default) is what a sync wants: served copy
-    and the tombstones of copy that stopped being served; `revoked` is the tombstones alone."""
+    and the tombstones of copy that stopped being served; `revoked` is the tombstones alone.
+    With a dialect, copy that cannot be said in it is served without its fields and with an
+    `error` naming the tag; the page counts them and pages on."""
     key.require(Scope.VARIANTS_READ)
     if status not in STATUSES:
         raise InvalidInput(f"status {status!r}: use one of {', '.join(STATUSES)}", field="status")
@@ -66,45 +67,24 @@ def list_variants(
         key.require_brand(brand)
     after = FeedCursor.decode(cursor).seq if cursor else 0
     since = as_utc(_instant(updated_since)) if updated_since is not None else None
-    page = _Page(after, status, brand, channel, campaign, variant_group,
-                 tuple(sorted(key.brands)), since, limit)  # fmt: skip
-    rows = db.cached(page, lambda: db.all(_page_statement(page), {}))
+    states = [FeedState.REVOKED] if status == "revoked" else [FeedState.APPROVED,
+                                                              FeedState.REVOKED]  # fmt: skip
+    statement = _filtered(
+        _SERVED.where(col(Publication.seq) > after, col(Publication.state).in_(states)),
+        brand=brand, channel=channel, campaign=campaign, variant_group=variant_group,
+    )  # fmt: skip
+    if key.brands:
+        statement = statement.where(col(Publication.brand).in_(sorted(key.brands)))
+    if since is not None:
+        statement = statement.where(col(Publication.updated_at) >= since)
+    catch_up(db)
+    rows = db.all(statement.order_by(col(Publication.seq)).limit(limit + 1),
+                  {"dialect": dialect or STUDIO})  # fmt: skip
     has_more = len(rows) > limit
     rows = rows[:limit]
-    rules_now = _rules_versions()
-    items = [_document(row, rules_now, dialect) for row in rows]
     next_cursor = FeedCursor(seq=rows[-1].seq).encode() if has_more else None
-    return FeedPage(items=items, has_more=has_more, next_cursor=next_cursor)
-
-
-class _Page(NamedTuple):
-    """What picks a page's rows; also its key in the read cache."""
-
-    after: int
-    status: str
-    brand: str | None
-    channel: str | None
-    campaign: str | None
-    variant_group: str | None
-    brands: tuple[str, ...]  # the key's, if it is limited to some
-    since: dt.datetime | None
-    limit: int
-
-
-def _page_statement(page: _Page) -> Any:
-    """Built only when the page is not cached: building a statement costs more than the hit."""
-    states = [FeedState.REVOKED] if page.status == "revoked" else [FeedState.APPROVED,
-                                                                   FeedState.REVOKED]  # fmt: skip
-    statement = _filtered(
-        _PUBLICATION.where(col(Publication.seq) > page.after, col(Publication.state).in_(states)),
-        brand=page.brand, channel=page.channel, campaign=page.campaign,
-        variant_group=page.variant_group,
-    )  # fmt: skip
-    if page.brands:
-        statement = statement.where(col(Publication.brand).in_(page.brands))
-    if page.since is not None:
-        statement = statement.where(col(Publication.updated_at) >= page.since)
-    return statement.order_by(col(Publication.seq)).limit(page.limit + 1)
+    return FeedPage(items=[row.body for row in rows], has_more=has_more, next_cursor=next_cursor,
+                    untranslatable=sum(row.untranslatable for row in rows))  # fmt: skip
 
 
 def get_variant(
@@ -114,14 +94,22 @@ def get_variant(
     of a brand the key does not see, does not exist for the key."""
     key.require(Scope.VARIANTS_READ)
     _check_dialect(dialect)
-    row = (db.cached(("publication", variant_id),
-                     lambda: db.first(_ONE, {"variant_id": variant_id}))
-           if 0 < variant_id <= MAX_ID else None)  # fmt: skip
+    row = None
+    if 0 < variant_id <= MAX_ID:
+        catch_up(db)
+        row = db.first(_ONE, {"variant_id": variant_id, "dialect": dialect or STUDIO})
     if row is None or row.state == FeedState.SCHEDULED or not key.sees(row.brand):
         raise NotFound(f"no approved variant #{variant_id}")
-    body = _document(row, _rules_versions(), dialect)
-    digest = hashlib.sha256(body.encode()).hexdigest()[:32]
-    return VariantDocument(body=body, etag=f'"v{row.version}-{digest}"')
+    return VariantDocument(body=row.body, etag=row.etag)
+
+
+@dataclass(frozen=True)
+class Export:
+    """The approved set as the feed serves it, and the copy a dialect cannot carry (each
+    one's `error`, with its id and name), which `documents` leaves out."""
+
+    documents: list[dict[str, Any]]
+    untranslatable: list[dict[str, Any]]
 
 
 def export_approved(
@@ -133,20 +121,24 @@ def export_approved(
     campaign: str | None = None,
     variant_group: str | None = None,
     dialect: str | None = None,
-) -> list[dict[str, Any]]:
+) -> Export:
     """Every variant served as approved at this moment, exactly as the feed serves it, for a
     signed-in user handing copy to an engine by file (`studio variants export`)."""
     _check_dialect(dialect)
     statement = _filtered(
-        _PUBLICATION.where(col(Publication.state) == FeedState.APPROVED),
+        _SERVED.where(col(Publication.state) == FeedState.APPROVED),
         brand=brand, channel=channel, campaign=campaign, variant_group=variant_group,
     )  # fmt: skip
     with db.read() as session:
         accounts.acting(session, actor)
-        rows = list(session.connection().execute(statement.order_by(col(Publication.seq))))
-    rules_now = _rules_versions()
-    documents = [json.loads(_document(row, rules_now, dialect)) for row in rows]
-    return [document for document in documents if document["status"] == "approved"]
+    catch_up(db)
+    rows = db.all(statement.order_by(col(Publication.seq)), {"dialect": dialect or STUDIO})
+    documents = [json.loads(row.body) for row in rows]
+    return Export(
+        documents=[document for document in documents if "error" not in document],
+        untranslatable=[{"id": document["id"], "name": document["name"], **document["error"]}
+                        for document in documents if "error" in document],
+    )  # fmt: skip
 
 
 def _instant(value: dt.datetime | str) -> dt.datetime:
@@ -169,64 +161,6 @@ def _filtered(statement: Any, **equal: str | None) -> Any:
         if value is not None:
             statement = statement.where(col(getattr(Publication, name)) == value)
     return statement
-
-
-def _document(row: Published, rules_now: Callable[[str], str | None], dialect: str | None) -> str:
-    if row.state == FeedState.REVOKED:
-        return _tombstone(row, row.reason or "no longer approved", row.revoked_at)
-    if row.valid_until is not None and as_utc(row.valid_until) <= utcnow():
-        return _tombstone(row, f"its approval expired at {iso_seconds(row.valid_until)}",
-                          row.valid_until)  # fmt: skip
-    if rules_now(row.brand) != row.rules_version:
-        return _tombstone(row, "the brand's rules changed since this copy was checked; it is "
-                          "withheld until it passes a recheck", row.updated_at)  # fmt: skip
-    if dialect is None:
-        return row.resource
-    resource = json.loads(row.resource)
-    fallbacks = {name: field.fallback for name, field in _merge_fields(row.brand).items()}
-    try:
-        resource["fields"] = translate_fields(resource["fields"], dialect, fallbacks)
-    except InvalidInput as exc:
-        raise InvalidInput(f"variant #{row.variant_id}: {exc.message}", field="dialect") from None
-    resource["dialect"] = dialect
-    return json.dumps(resource, ensure_ascii=False, separators=(",", ":"))
-
-
-def _tombstone(row: Published, reason: str, revoked_at: dt.datetime | None) -> str:
-    name = json.loads(row.resource).get("name")
-    return json.dumps(
-        {"object": "variant", "id": row.variant_id, "name": name, "brand": row.brand,
-         "status": "revoked", "revoked_at": iso_seconds(revoked_at), "reason": reason,
-         "version": row.version, "updated_at": iso_seconds(row.updated_at)},
-        ensure_ascii=False, separators=(",", ":"),
-    )  # fmt: skip
-
-
-def _rules_versions() -> Callable[[str], str | None]:
-    """Each brand's current rules version, looked up once per read and, per process, at most
-    once every RULES_MAX_AGE seconds (walking the rule files costs more than the read); a pack
-    that no longer loads has none, so nothing of that brand is served as approved."""
-    known: dict[str, str | None] = {}
-    root = str(settings().rules_root().absolute())
-
-    def version(brand: str) -> str | None:
-        if brand not in known:
-            now = time.monotonic()
-            seen = _rules_seen.get((root, brand))
-            if seen is None or now - seen[0] >= RULES_MAX_AGE:
-                try:
-                    seen = (now, packs.brand_pack(brand).version)
-                except (StudioError, RulePackError):
-                    seen = (now, None)
-                _rules_seen[(root, brand)] = seen
-            known[brand] = seen[1]
-        return known[brand]
-
-    return version
-
-
-def _merge_fields(brand: str) -> dict[str, Any]:
-    return dict(packs.brand_pack(brand).pack.merge_fields)
 
 
 def _check_dialect(dialect: str | None) -> None:

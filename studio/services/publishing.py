@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from studio.publishing import documents
 from studio.publishing.dialects import merge_variables
-from studio.services import audit, outbox
+from studio.services import audit, outbox, packs
 from studio.services.outbox import EventType
 from studio.store import variants
 from studio.store.db import Database
@@ -24,6 +25,7 @@ from studio.store.models import (
     Brand,
     Brief,
     CheckReport,
+    FeedDocument,
     FeedHead,
     FeedState,
     Publication,
@@ -78,6 +80,7 @@ def republish(session: Session, variant: Variant) -> None:
         setattr(row, key, value)
     session.add(row)
     session.flush()
+    _store_documents(session, row.variant_id, documents.approved(resource, _fallbacks(brand)))
     if wanted == FeedState.APPROVED:
         event = EventType.UPDATED if before == FeedState.APPROVED else EventType.APPROVED
         outbox.emit(session, event, brand=brand, variant_id=row.variant_id, version=row.version)
@@ -111,8 +114,9 @@ def sweep(db: Database) -> int:
         )
     for variant_id in [*due, *unpublished]:
         with db.write() as session:
+            # Locked first: another process sweeping the same row waits, then finds it moved.
+            before = session.get(Publication, variant_id, with_for_update=True)
             variant = variants.get(session, variant_id or 0)
-            before = session.get(Publication, variant.id)
             state_before = before.state if before else None
             republish(session, variant)
             after = session.get(Publication, variant.id)
@@ -121,6 +125,29 @@ def sweep(db: Database) -> int:
                              state_before=state_before, state_after=after.state,
                              detail={"reason": after.reason or "validity window"})  # fmt: skip
     return len(due) + len(unpublished)
+
+
+def withhold(db: Database, brand: str, reason: str) -> int:
+    """Stop serving a brand's copy without deciding anything about it (its rules no longer
+    load, so nothing can say it still passes): each served or scheduled publication becomes a
+    tombstone, and the brand is marked as checked under no rules, so its copy is re-checked,
+    and served again if it passes, once they load. Returns how many were withheld."""
+    with db.write() as session:
+        rows = list(session.exec(
+            select(Publication)
+            .where(Publication.brand == brand,
+                   col(Publication.state).in_([FeedState.APPROVED, FeedState.SCHEDULED]))
+            .with_for_update()
+        ))  # fmt: skip
+        for row in rows:
+            _tombstone(session, row, variants.get(session, row.variant_id), reason)
+        brand_row = session.exec(select(Brand).where(Brand.slug == brand)).first()
+        if brand_row is not None and brand_row.rules_version is not None:
+            brand_row.rules_version = None
+            session.add(brand_row)
+            audit.record(session, audit.SYSTEM, "feed.withhold", "brand", brand,
+                         detail={"reason": reason, "withheld": len(rows)})  # fmt: skip
+    return len(rows)
 
 
 def _wanted_state(variant: Variant) -> tuple[FeedState | None, str]:
@@ -153,10 +180,61 @@ def _tombstone(session: Session, row: Publication, variant: Variant, reason: str
     )  # fmt: skip
     session.add(row)
     session.flush()
+    _store_documents(session, row.variant_id, _tombstone_documents(row))
     if was_served:
         event = EventType.FLAGGED if variant.flag_reason else EventType.REVOKED
         outbox.emit(session, event, brand=row.brand, variant_id=row.variant_id,
                     version=row.version)  # fmt: skip
+
+
+def _tombstone_documents(row: Publication) -> dict[str, documents.Rendered]:
+    return documents.tombstone(
+        json.loads(row.resource), reason=row.reason, revoked_at=iso_seconds(row.revoked_at),
+        updated_at=iso_seconds(row.updated_at),
+    )  # fmt: skip
+
+
+def _store_documents(
+    session: Session, variant_id: int, rendered: dict[str, documents.Rendered]
+) -> None:
+    """Replace the publication's documents, one per rendering."""
+    session.connection().execute(delete(FeedDocument).where(col(FeedDocument.variant_id)
+                                                            == variant_id))  # fmt: skip
+    session.add_all(
+        FeedDocument(variant_id=variant_id, dialect=dialect, body=document.body,
+                     etag=document.etag, untranslatable=document.untranslatable)
+        for dialect, document in rendered.items()
+    )  # fmt: skip
+    session.flush()
+
+
+def render_missing(db: Database) -> int:
+    """Render the documents of publications that have none (published before documents were
+    stored; see migration 0009). Nothing moves in the feed: the copy is what it was."""
+    with db.read() as session:
+        missing = list(session.exec(
+            select(Publication.variant_id)
+            .outerjoin(FeedDocument, (col(FeedDocument.variant_id) == Publication.variant_id)
+                       & (col(FeedDocument.dialect) == documents.STUDIO))
+            .where(col(FeedDocument.variant_id).is_(None))
+        ))  # fmt: skip
+    for variant_id in missing:
+        with db.write() as session:
+            row = session.get(Publication, variant_id)
+            if row is None:
+                continue
+            if row.state == FeedState.REVOKED:
+                rendered = _tombstone_documents(row)
+            else:
+                rendered = documents.approved(json.loads(row.resource), _fallbacks(row.brand))
+            _store_documents(session, variant_id, rendered)
+    return len(missing)
+
+
+def _fallbacks(brand: str) -> dict[str, str | None]:
+    """The brand's fallback per merge variable, which dialects print when a value is empty."""
+    merge_fields = packs.brand_pack(brand).pack.merge_fields
+    return {name: field.fallback for name, field in merge_fields.items()}
 
 
 def _next_seq(session: Session) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
-import json
 from typing import Annotated, Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, ValidationError
@@ -148,7 +147,8 @@ class OpaqueCursor(View):
     def decode(cls, token: str) -> Self:
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-            return cls.model_validate(json.loads(raw))
+            # Strict: a cursor is only ever what `encode` wrote, so `{"seq": true}` is not seq 1.
+            return cls.model_validate_json(raw, strict=True)
         except (binascii.Error, ValueError, ValidationError):
             raise InvalidInput(f"cursor {token[:40]!r} is not one this studio gave out",
                                field="cursor") from None  # fmt: skip
@@ -223,6 +223,7 @@ class FeedPage(View):
     items: list[str]
     has_more: bool
     next_cursor: str | None
+    untranslatable: int = 0  # items a dialect could not carry (served with an `error`)
 
 
 class VariantDocument(View):

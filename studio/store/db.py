@@ -8,31 +8,25 @@ conditional updates (see `workflow`).
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-import threading
 import uuid
-import weakref
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, Engine, Executable, Row, create_engine, event, text
+from sqlalchemy import Engine, Executable, Row, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.pool import NullPool
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session
 
 from studio.errors import DatabaseBusy
 from studio.settings import settings
 
-_T = TypeVar("_T")
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+POOL_SIZE = 20  # SQLite connections kept: at least the API's thread pool (STUDIO_API_THREADS)
 _MIGRATION_LOCK_KEY = 0x5757_0001  # PostgreSQL advisory lock: one migrating process at a time
-_SERIALS = itertools.count(1)  # one per kept connection: change tokens of two never compare equal
 
 
 def database_url() -> str:
@@ -62,24 +56,18 @@ class Database:
         if self.is_sqlite and parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # A ping per checkout finds a PostgreSQL connection the server dropped; a SQLite file
-        # cannot drop one, and the ping would cost a statement on every read.
-        self.engine: Engine = create_engine(self.url, pool_pre_ping=not self.is_sqlite,
-                                            **engine_args)  # fmt: skip
+        # cannot drop one, and the ping would cost a statement on every read. SQLite keeps a
+        # connection for each thread that may read at once (the API's thread pool): one opened
+        # and closed per request costs more than the read itself.
+        pooling: dict[str, Any] = (
+            {"pool_size": POOL_SIZE, "max_overflow": POOL_SIZE} if self.is_sqlite
+            else {"pool_pre_ping": True}
+        )  # fmt: skip
+        self.engine: Engine = create_engine(self.url, **(pooling | engine_args))
         if self.is_sqlite:
             _configure_sqlite(self.engine, self.busy_ms)
         self._writer = self.engine.execution_options(studio_write=True)
         self._single = self.engine.execution_options(studio_single_statement=True)
-        self._kept = threading.local()
-        # Outside the pool: a kept connection lives as long as its thread, and closes with it.
-        autocommit = {} if self.is_sqlite else {"isolation_level": "AUTOCOMMIT"}
-        self._kept_engine = create_engine(self.url, poolclass=NullPool, **engine_args)
-        if self.is_sqlite:
-            _configure_sqlite(self._kept_engine, self.busy_ms)
-        self._kept_engine = self._kept_engine.execution_options(
-            studio_single_statement=True, **autocommit
-        )
-        self._cache: dict[Hashable, tuple[Hashable, Any]] = {}
-        self._cache_limit = settings().api_cache_entries
 
     @property
     def display(self) -> str:
@@ -91,79 +79,14 @@ class Database:
             yield session
 
     def first(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
-        """The first row of one read statement (see `_kept_connection`)."""
-        return self._read(lambda connection: connection.execute(statement, params).first())
+        """The first row of one read statement, without an ORM session or a transaction around
+        it (SQLite runs a lone statement in its own; cheaper than a session for a hot read)."""
+        with self._single.connect() as connection:
+            return connection.execute(statement, params).first()
 
     def all(self, statement: Executable, params: dict[str, Any]) -> list[Row[Any]]:
-        return self._read(lambda connection: list(connection.execute(statement, params)))
-
-    def cached(self, key: Hashable, read: Callable[[], _T]) -> _T:
-        """`read()`'s result, kept in this process and reused until anything commits to the
-        database, from any process: exact, not a time to live, so a revoked key or copy is never
-        served from it. For the API's hot reads (on the event loop, where the check is one
-        cheap statement on the kept connection); elsewhere, or with the cache set to 0, it
-        reads. Past the limit the oldest entry goes."""
-        if not self._cache_limit or not _on_event_loop():
-            return read()
-        token = self._read(self._change_token)
-        kept = self._cache.get(key)
-        if kept is not None and kept[0] == token:
-            return kept[1]
-        value = read()  # after the token: a commit in between only makes the entry look stale
-        if key not in self._cache and len(self._cache) >= self._cache_limit:
-            del self._cache[next(iter(self._cache))]
-        self._cache[key] = (token, value)
-        return value
-
-    def _change_token(self, connection: Connection) -> Hashable:
-        """A value that differs after any commit. SQLite's `data_version` changes when another
-        connection (in any process) commits; the kept connection never writes, and its serial
-        tells a new connection's count from the old one's. PostgreSQL's current snapshot changes
-        whenever a transaction commits (or takes a transaction id), anywhere on the server.
-        Through the driver directly: SQLAlchemy's statement handling costs five times the
-        statement."""
-        serial = connection.info.setdefault("studio_serial", next(_SERIALS))
-        raw = connection.connection.driver_connection
-        assert raw is not None
-        if self.is_sqlite:
-            return (serial, raw.execute("PRAGMA data_version").fetchone()[0])
-        return (serial, raw.execute("SELECT pg_current_snapshot()::text").fetchone()[0])
-
-    def _read(self, run: Callable[[Connection], _T]) -> _T:
-        """Run a read, once more on a new connection if the server had dropped the kept one
-        (a restarted PostgreSQL), as the pool's pre-ping does for pooled connections."""
-        try:
-            with self._kept_connection() as connection:
-                return run(connection)
-        except DBAPIError as exc:
-            if not exc.connection_invalidated:
-                raise
-        with self._kept_connection() as connection:
-            return run(connection)
-
-    @contextmanager
-    def _kept_connection(self) -> Iterator[Connection]:
-        """The API's hot reads run on the event loop, one statement at a time on a connection
-        that loop's thread keeps, without an ORM session or an explicit transaction: checking a
-        connection out of the pool and wrapping it in a transaction cost more than the lookup.
-        SQLite runs a lone statement in a transaction of its own; on PostgreSQL the connection
-        autocommits. A connection that failed is dropped; the next statement opens a new one.
-        Other threads (the thread pool, the CLI, workers) check one out per statement, so the
-        pool still bounds how many connections a process holds."""
-        if not _on_event_loop():
-            with self._single.connect() as connection:
-                yield connection
-            return
-        kept: _Kept | None = getattr(self._kept, "connection", None)
-        if kept is None:
-            kept = _Kept(self._kept_engine.connect())
-            self._kept.connection = kept
-        try:
-            yield kept.connection  # SQLAlchemy's transaction stays "begun": nothing was, on either
-        except DBAPIError:
-            self._kept.connection = None
-            kept.close()
-            raise
+        with self._single.connect() as connection:
+            return list(connection.execute(statement, params))
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -189,7 +112,6 @@ class Database:
             command.upgrade(config, "head")
 
     def dispose(self) -> None:
-        self._kept = threading.local()  # this thread's kept connection closes with its holder
         self.engine.dispose()
 
 
@@ -222,26 +144,6 @@ def open_database(url: str | None = None) -> Database:
     database = Database(url)
     database.migrate()
     return database
-
-
-class _Kept:
-    """A thread's kept connection, closed when the thread ends or the database is disposed
-    (whichever drops the last reference to this holder)."""
-
-    def __init__(self, connection: Connection):
-        self.connection = connection
-        self._closer = weakref.finalize(self, connection.close)
-
-    def close(self) -> None:
-        self._closer()
-
-
-def _on_event_loop() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 def _configure_sqlite(engine: Engine, busy_ms: int) -> None:

@@ -14,11 +14,13 @@ from typing import Any, Protocol
 from sqlalchemy import JSON, DateTime, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from studio import clock
+
 MAX_ID = 2**31 - 1  # the largest id every backend stores: ids are PostgreSQL INTEGER columns
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def as_utc(moment: dt.datetime) -> dt.datetime:
@@ -394,6 +396,22 @@ class Publication(SQLModel, table=True):
     reason: str | None = Field(default=None, sa_type=Text)
     resource: str = Field(sa_type=Text)  # the approved resource as JSON (kept on tombstones)
     updated_at: dt.datetime = _when(default_factory=utcnow)
+
+
+class FeedDocument(SQLModel, table=True):
+    """A document the feed serves for one publication in one dialect ("studio": the studio's
+    own merge tags), rendered once when the publication changes so that a read joins stored
+    text instead of translating: the approved resource, its tombstone, or, where the copy
+    cannot be said in that dialect, the resource without its fields and with an `error`."""
+
+    variant_id: int = Field(
+        primary_key=True, foreign_key="publication.variant_id",
+        sa_column_kwargs={"autoincrement": False},
+    )  # fmt: skip
+    dialect: str = Field(primary_key=True, max_length=16)
+    body: str = Field(sa_type=Text)
+    etag: str = Field(max_length=80)
+    untranslatable: bool = False
 
 
 class FeedHead(SQLModel, table=True):

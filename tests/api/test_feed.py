@@ -6,16 +6,14 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
-from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 from studio.errors import Refused
-from studio.services import api_keys, approval, feed, publishing, recheck, review
+from studio.services import api_keys, approval, review
 from studio.store.db import Database
 from studio.store.models import WebhookEvent
-from tests.conftest import ban_term
 from tests.helpers.api import bearer, client, make_key
 from tests.helpers.variants import CLEAN, approved, draft, in_review
 
@@ -231,82 +229,6 @@ def test_updated_since_gives_the_changes_from_then_on(db: Database) -> None:
     assert ids[-1] == late.id and ids in ([early.id, late.id], [late.id])
     future = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat()
     assert listing(api, key, updated_since=future)["data"] == []
-
-
-def test_a_rule_edit_reaches_the_feed_once_the_rules_memo_expires(
-    db: Database, rules_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    variant = approved(db)
-    key, api = make_key(db), client(db)
-    monkeypatch.setattr(feed, "RULES_MAX_AGE", 3600)
-    assert api.get(f"/v1/variants/{variant.id}", headers=bearer(key)).json()["status"] == "approved"
-    ban_term(rules_dir, "brightleaf", "unrelatedword")
-    memo = api.get(f"/v1/variants/{variant.id}", headers=bearer(key)).json()
-    assert memo["status"] == "approved"  # still the version read a moment ago
-    monkeypatch.setattr(feed, "RULES_MAX_AGE", 0)
-    withheld = api.get(f"/v1/variants/{variant.id}", headers=bearer(key)).json()
-    assert withheld["status"] == "revoked" and "rules changed" in withheld["reason"]
-
-
-def test_copy_under_changed_rules_is_withheld_until_a_recheck_passes_it(
-    db: Database, rules_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(feed, "RULES_MAX_AGE", 0)
-    variant = approved(db)
-    key = make_key(db)
-    api = client(db)
-    before = listing(api, key)["data"][0]["rules_version"]
-    ban_term(rules_dir, "brightleaf", "unrelatedword")
-    withheld = api.get(f"/v1/variants/{variant.id}", headers=bearer(key)).json()
-    assert withheld["status"] == "revoked" and "rules changed" in withheld["reason"]
-    (outcome,) = recheck.recheck_approved(db, actor=None, only_if_rules_changed=True)
-    assert outcome.result == "passed"
-    served = api.get(f"/v1/variants/{variant.id}", headers=bearer(key)).json()
-    assert served["status"] == "approved" and served["rules_version"] != before
-    assert events(db)[-1] == ("variant.updated", variant.id)
-
-
-def test_copy_that_fails_changed_rules_is_flagged_and_stays_withheld(
-    db: Database, rules_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(feed, "RULES_MAX_AGE", 0)
-    variant = approved(db)
-    key = make_key(db)
-    api = client(db)
-    ban_term(rules_dir, "brightleaf", "routine")
-    (outcome,) = recheck.recheck_approved(db, actor=None, only_if_rules_changed=True)
-    assert outcome.result == "flagged"
-    gone = api.get(f"/v1/variants/{variant.id}", headers=bearer(key)).json()
-    assert gone["status"] == "revoked" and gone["reason"].startswith("flagged for review")
-    assert events(db)[-1] == ("variant.flagged", variant.id)
-
-
-def test_the_validity_window_is_honoured_and_the_sweep_moves_the_feed(
-    db: Database, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    now = dt.datetime.now(dt.UTC)
-    later = approved(db, valid_from=now + dt.timedelta(hours=1),
-                     valid_until=now + dt.timedelta(hours=3))  # fmt: skip
-    key = make_key(db)
-    api = client(db)
-    assert listing(api, key)["data"] == []
-    assert api.get(f"/v1/variants/{later.id}", headers=bearer(key)).status_code == 404
-    assert events(db) == []
-
-    def at(moment: dt.datetime) -> None:
-        for module in (feed, publishing):
-            monkeypatch.setattr(module, "utcnow", lambda: moment)
-
-    at(now + dt.timedelta(hours=2))
-    assert publishing.sweep(db) == 1
-    assert listing(api, key)["data"][0]["status"] == "approved"
-    assert events(db) == [("variant.approved", later.id)]
-    at(now + dt.timedelta(hours=4))
-    expired = api.get(f"/v1/variants/{later.id}", headers=bearer(key)).json()
-    assert expired["status"] == "revoked" and "expired" in expired["reason"]  # before the sweep
-    assert publishing.sweep(db) == 1
-    assert events(db)[-1] == ("variant.revoked", later.id)
-    assert publishing.sweep(db) == 0
 
 
 def test_a_refused_decision_publishes_nothing(db: Database) -> None:

@@ -154,6 +154,8 @@ def test_keys_are_for_admins_hashed_prefixed_and_audited(db: Database) -> None:
     assert listed.state == "active" and listed.brands == ["brightleaf"]
     api = client(db)
     assert api.get("/v1/variants", headers=bearer(issued.key)).status_code == 200
+    assert api_keys.list_keys(db, actor="ada")[0].last_used_at is None  # noted, not yet written
+    assert api_keys.flush_use(db) == 1
     assert api_keys.list_keys(db, actor="ada")[0].last_used_at is not None
     api_keys.revoke_key(db, actor="ada", name="braze-prod")
     assert api.get("/v1/variants", headers=bearer(issued.key)).status_code == 401

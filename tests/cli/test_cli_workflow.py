@@ -73,13 +73,35 @@ def test_a_variant_from_draft_to_approval(env: dict[str, str], tmp_path: Path) -
     assert [(v["id"], v["brand"], v["channel"]) for v in listed] == [(1, "brightleaf", "sms")]
     text = ok(studio(rita, "variants", "show", "1"))
     assert "overrides:" in text and "approve by rita" in text
-    [exported] = json.loads(ok(studio(wendy, "variants", "export", "--dialect", "klaviyo")))
+    [line] = ok(studio(wendy, "variants", "export", "--dialect", "klaviyo")).splitlines()
+    exported = json.loads(line)  # JSON lines: one document a line
     assert exported["id"] == 1 and exported["dialect"] == "klaviyo"
     assert exported["fields"]["body"] == hostile  # no tags to translate: exactly as approved
     unknown = studio(wendy, "variants", "export", "--dialect", "mailchimp")
     assert unknown.returncode == 2 and "use one of braze" in unknown.stderr
     no_comment = studio(rita, "variants", "revoke", "1")
     assert no_comment.returncode == 2 and "needs a comment" in no_comment.stderr
+
+
+def test_export_writes_what_translates_and_names_what_does_not(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    people = add_people(env)
+    bodies = ("Brightleaf: our vitamins support your routine. Reply STOP",
+              "Brightleaf: {{ first_name | upcase }}, vitamins for you. Reply STOP")  # fmt: skip
+    for number, body in enumerate(bodies, start=1):
+        draft = tmp_path / f"d{number}.txt"
+        draft.write_text(body + "\n", encoding="utf-8")
+        ok(studio(people["wendy"], "variants", "new", str(draft), "--brand", "brightleaf",
+                  "--channel", "sms"))  # fmt: skip
+        ok(studio(people["wendy"], "variants", "submit", str(number)))
+        ok(studio(people["rita"], "variants", "approve", str(number), "--acknowledge-all"))
+    result = studio(people["wendy"], "variants", "export", "--dialect", "braze")
+    assert result.returncode == 1
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [1]
+    assert "variant #2 (" in result.stderr and '"{{ first_name | upcase }}"' in result.stderr
+    assert 'the filter "upcase" is not translated' in result.stderr
+    assert len(ok(studio(people["wendy"], "variants", "export")).splitlines()) == 2
 
 
 def test_the_shell_names_states_in_english_and_lists_with_headers(

@@ -52,14 +52,20 @@ dialect = st.selectbox("Merge tags for", ["as written", *feed.DIALECTS])
 if st.button("Prepare the export"):
     try:
         tags = None if dialect == "as written" else dialect
-        documents = feed.export_approved(db, me.name, brand=chosen_brand, channel=chosen_channel,
-                                         dialect=tags)  # fmt: skip
+        export = feed.export_approved(db, me.name, brand=chosen_brand, channel=chosen_channel,
+                                      dialect=tags)  # fmt: skip
     except StudioError as exc:
         st.html(notice_html(exc.message, Severity.ERROR))
     else:
-        st.download_button(f"Download {len(documents)} variant(s) as JSON",
-                           json.dumps(documents, ensure_ascii=False, indent=2),
-                           file_name="approved-copy.json", mime="application/json")  # fmt: skip
+        for failed in export.untranslatable:
+            st.html(notice_html(f"#{failed['id']} {failed['name']} is left out: "
+                                f"{failed['message']}", Severity.ERROR))  # fmt: skip
+        lines = "".join(json.dumps(document, ensure_ascii=False) + "\n"
+                        for document in export.documents)  # fmt: skip
+        st.download_button(
+            f"Download {len(export.documents)} variant(s) as JSON lines", lines,
+            file_name="approved-copy.jsonl", mime="application/x-ndjson",
+        )  # fmt: skip
 
 if session.may(me, Action.REVOKE):
     st.subheader("Revoke")
