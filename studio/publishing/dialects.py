@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 
 from guardrails.merge import MergeTag, find_tags, mask, stray_delimiters
 from studio.errors import InvalidInput
+from studio.publishing.engine_tags import ENGINE_TAGS, STANDARD_FIELDS, EngineTag, Lacks
 
 DIALECTS = ("braze", "klaviyo", "customerio", "iterable", "hubspot", "mautic", "jinja")
 
@@ -49,23 +50,6 @@ _FILTER = re.compile(
 )
 # Every engine accepts these names; a leading underscore or a non-ASCII letter is not portable.
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*(?:\.[A-Za-z][A-Za-z0-9_]*)*")
-
-_BRAZE_STANDARD = {
-    **{name: name for name in (
-        "first_name", "last_name", "email_address", "phone_number", "city", "country",
-        "language", "gender", "date_of_birth", "time_zone",
-    )},
-    "email": "email_address",
-    "phone": "phone_number",
-}  # fmt: skip
-_HUBSPOT_STANDARD = {
-    "first_name": "firstname",
-    "last_name": "lastname",
-    "email": "email",
-    "phone": "phone",
-    "city": "city",
-    "company": "company",
-}
 
 
 def translate(text: str, dialect: str, fallbacks: Mapping[str, str | None]) -> str:
@@ -169,6 +153,9 @@ def _tag(
             raise _Refusal(f'the filter "{f["name"]}" is not translated; only default is')
     if len(filters) > 1:
         raise _Refusal("it has more than one default; keep one")
+    owned = ENGINE_TAGS.get(dialect, {}).get(variable)
+    if owned is not None:
+        return _owned(variable, owned, dialect)  # the engine fills it in: no fallback applies
     if filters:
         literal = filters[0]["colon"] or filters[0]["paren"]
         if not literal or literal[0] not in "\"'":
@@ -182,6 +169,20 @@ def _tag(
         return emit(variable, fallback)
     except _Refusal as refusal:
         raise _Refusal(f"{whose} {refusal}; change it") from None
+
+
+def _owned(variable: str, tag: EngineTag | Lacks, dialect: str) -> str:
+    """An engine-owned tag (unsubscribe, preferences, postal address, web version): the
+    engine's own, which it fills in at send time, never a contact field (that would print
+    blank); one the engine lacks is refused, since a missing unsubscribe link or address
+    breaks CAN-SPAM."""
+    if isinstance(tag, EngineTag):
+        return tag.text
+    raise _Refusal(f"{dialect} has no tag of its own for {variable}: {tag.reason}")
+
+
+def _standard(dialect: str, variable: str) -> str | None:
+    return STANDARD_FIELDS[dialect].names.get(variable)
 
 
 def _emitter(dialect: str) -> _Emit:
@@ -224,7 +225,7 @@ _ESCAPING = ("\\",)
 
 
 def _braze(variable: str, fallback: str | None) -> str:
-    name = _BRAZE_STANDARD.get(variable)
+    name = _standard("braze", variable)
     ref = f"${{{name}}}" if name else f"custom_attribute.${{{variable}}}"
     if fallback is None:
         return f"{{{{{ref}}}}}"
@@ -232,10 +233,12 @@ def _braze(variable: str, fallback: str | None) -> str:
 
 
 def _klaviyo(variable: str, fallback: str | None) -> str:
+    # A custom property is looked up on the profile by name (`_NAME` holds no quote).
+    ref = _standard("klaviyo", variable) or f"person|lookup:'{variable}'"
     if fallback is None:
-        return f"{{{{ {variable} }}}}"
+        return f"{{{{ {ref} }}}}"
     literal = _quoted(fallback, "klaviyo", _SINGLE_FIRST, _ESCAPING)
-    return f"{{{{ {variable}|default:{literal} }}}}"
+    return f"{{{{ {ref}|default:{literal} }}}}"
 
 
 def _customerio(variable: str, fallback: str | None) -> str:
@@ -247,7 +250,8 @@ def _customerio(variable: str, fallback: str | None) -> str:
 
 def _iterable(variable: str, fallback: str | None) -> str:
     first, *rest = variable.split("_")
-    name = first[0].lower() + first[1:] + "".join(part[:1].upper() + part[1:] for part in rest)
+    camel = first[0].lower() + first[1:] + "".join(part[:1].upper() + part[1:] for part in rest)
+    name = _standard("iterable", variable) or camel
     if fallback is None:
         return f"{{{{{name}}}}}"
     literal = _quoted(fallback, "iterable", '"', _ESCAPING)
@@ -255,7 +259,7 @@ def _iterable(variable: str, fallback: str | None) -> str:
 
 
 def _hubspot(variable: str, fallback: str | None) -> str:
-    name = _HUBSPOT_STANDARD.get(variable, variable.lower())
+    name = _standard("hubspot", variable) or variable.lower()
     if fallback is None:
         return f"{{{{ contact.{name} }}}}"
     literal = _quoted(fallback, "hubspot", '"', _ESCAPING)
@@ -263,7 +267,7 @@ def _hubspot(variable: str, fallback: str | None) -> str:
 
 
 def _mautic(variable: str, fallback: str | None) -> str:
-    alias = variable.lower().replace("_", "")
+    alias = _standard("mautic", variable) or variable.lower().replace("_", "")
     if fallback is None:
         return f"{{contactfield={alias}}}"
     # Mautic also reads a URL-encoded brace (%7B, %7D) as a token's edge.

@@ -31,7 +31,7 @@ FIRST_NAME = {
 }
 CITY = {
     "braze": "{{${city}}}",
-    "klaviyo": "{{ city }}",
+    "klaviyo": "{{ person.City }}",
     "customerio": "{{ customer.city }}",
     "iterable": "{{city}}",
     "hubspot": "{{ contact.city }}",
@@ -48,7 +48,10 @@ TAG_RE = {
         rf"""\{{\{{(?:custom_attribute\.)?\$\{{{NAME}\}}"""
         r"""(?: \| default: (?P<lit>'[^']*'|"[^"]*"))?\}\}"""
     ),
-    "klaviyo": re.compile(rf"""\{{\{{ {NAME}(?:\|default:(?P<lit>'[^'\\]*'|"[^"\\]*"))? \}}\}}"""),
+    "klaviyo": re.compile(
+        rf"""\{{\{{ (?:{NAME}|person\.{NAME}|person\|lookup:'{NAME}')"""
+        r"""(?:\|default:(?P<lit>'[^'\\]*'|"[^"\\]*"))? \}\}"""
+    ),
     "customerio": re.compile(
         rf"""\{{\{{ customer\.{NAME}(?: \| default: (?P<lit>"[^"]*"|'[^']*'))? \}}\}}"""
     ),
@@ -112,7 +115,9 @@ def test_the_tags_own_default_wins_over_the_brands(dialect: str, tag: str) -> No
         ("hubspot", "Loyalty_Tier", "{{ contact.loyalty_tier }}"),
         ("mautic", "Loyalty_Tier", "{contactfield=loyaltytier}"),
         ("customerio", "loyalty_tier", "{{ customer.loyalty_tier }}"),
-        ("klaviyo", "loyalty_tier", "{{ loyalty_tier }}"),
+        ("klaviyo", "loyalty_tier", "{{ person|lookup:'loyalty_tier' }}"),
+        ("klaviyo", "phone", "{{ person.phone_number }}"),
+        ("iterable", "phone", "{{phoneNumber}}"),
         ("jinja", "loyalty_tier", "{{ loyalty_tier }}"),
     ],
 )
