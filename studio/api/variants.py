@@ -2,16 +2,17 @@
 
 Sync routes, so FastAPI runs them in its thread pool: a read that waits on the database (a
 SQLite writer holding its lock, a PostgreSQL round trip) never holds up the event loop, and
-`/v1/health` answers while it waits. Each read joins documents rendered when the copy last
-changed (`services/feed`), so the route only frames them."""
+`/v1/health` answers while it waits. Each makes one trip there, authentication included
+(`access.admit`). Each read joins documents rendered when the copy last changed
+(`services/feed`), so the route only frames them."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Path, Query, Response
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
-from studio.api.access import Caller, Db
+from studio.api.access import Db, Token, admit
 from studio.api.documents import (
     ERRORS,
     ErrorDocument,
@@ -28,21 +29,26 @@ router = APIRouter(prefix="/v1/variants", tags=["variants"])
 JSON = "application/json"
 
 
-def list_variants(db: Db, key: Caller, query: Annotated[FeedQuery, Query()]) -> Response:
+def list_variants(
+    request: Request, db: Db, token: Token, query: Annotated[FeedQuery, Query()]
+) -> Response:
     """Approved copy and tombstones, in the order changes happened; page on with
     `next_cursor`, and come back later with the last cursor (or `updated_since`)."""
+    key = admit(request, db, token)
     return page_response(feed.list_variants(db, key, **query.model_dump()))
 
 
 def get_variant(
+    request: Request,
     db: Db,
-    key: Caller,
+    token: Token,
     variant_id: Annotated[int, Path(ge=1, le=MAX_ID)],
     query: Annotated[VariantQuery, Query()],
     if_none_match: Annotated[str | None, Header(max_length=1000)] = None,
 ) -> Response:
     """One variant: approved copy, or its tombstone. Send the ETag back as If-None-Match to get
     304 while it has not changed."""
+    key = admit(request, db, token)
     document = feed.get_variant(db, key, variant_id, dialect=query.dialect)
     return variant_response(document, if_none_match)
 

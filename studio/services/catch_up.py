@@ -8,8 +8,8 @@ changes are never worked out at read time, only written. The API runs this befor
 read, and the worker on every turn, so either alone keeps the feed true.
 
 Cheap when nothing is due: one primary-key read of the feed head; the earliest moment anything
-falls due is worked out again only when the feed moved. A brand's rules are looked at on disk
-at most once every RULES_MAX_AGE seconds.
+falls due is worked out again only when the feed moved. The brands' rule files are looked at at
+most once every RULES_MAX_AGE seconds per process (walking them costs more than a read).
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from sqlmodel import col
 from guardrails import RulePackError
 from studio.errors import StudioError
 from studio.services import packs, publishing, recheck
-from studio.settings import settings
 from studio.store.db import Database
 from studio.store.models import (
     Brand,
@@ -48,11 +47,11 @@ class _Known:
     seq: int = -1
     due_at: float = float("inf")  # POSIX time the next change falls due
     rechecked: dict[str, str | None] = field(default_factory=dict)  # brand -> rules version
+    rules_looked_at: float = float("-inf")  # monotonic: when the rule files were last looked at
 
 
 _known: weakref.WeakKeyDictionary[Database, _Known] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()  # one catch-up at a time in a process; the others wait for it
-_rules_seen: dict[tuple[str, str], tuple[float, str | None]] = {}  # (root, brand) -> when, version
 
 
 def catch_up(db: Database) -> None:
@@ -62,16 +61,18 @@ def catch_up(db: Database) -> None:
     seq = head[0] if head else 0
     if seq != known.seq:
         _look_again(db, known, seq)
-    root = str(settings().rules_root().absolute())
-    stale = [brand for brand, checked in known.rechecked.items()
-             if _rules_now(root, brand) != checked]  # fmt: skip
+    stale: list[str] = []
+    if time.monotonic() - known.rules_looked_at >= RULES_MAX_AGE:
+        known.rules_looked_at = time.monotonic()
+        stale = [brand for brand, checked in known.rechecked.items()
+                 if _rules_now(brand) != checked]  # fmt: skip
     if known.due_at > utcnow().timestamp() and not stale:
         return
     with _lock:
         publishing.sweep(db)
         publishing.render_missing(db)
         for brand in stale:
-            _recheck(db, brand, _rules_now(root, brand))
+            _recheck(db, brand, _rules_now(brand))
         known.seq = -1  # look again next time: the feed moved, or another thread moved it
 
 
@@ -112,16 +113,9 @@ def _recheck(db: Database, brand: str, version: str | None) -> None:
         recheck.recheck_approved(db, actor=None, brand=brand, only_if_rules_changed=True)
 
 
-def _rules_now(root: str, brand: str) -> str | None:
-    """The brand's rules version on disk (None if its pack does not load), looked up at most
-    once every RULES_MAX_AGE seconds per process: walking the rule files costs more than a
-    read."""
-    now = time.monotonic()
-    seen = _rules_seen.get((root, brand))
-    if seen is None or now - seen[0] >= RULES_MAX_AGE:
-        try:
-            seen = (now, packs.brand_pack(brand).version)
-        except (StudioError, RulePackError):
-            seen = (now, None)
-        _rules_seen[(root, brand)] = seen
-    return seen[1]
+def _rules_now(brand: str) -> str | None:
+    """The brand's rules version on disk (None if its pack does not load)."""
+    try:
+        return packs.brand_pack(brand).version
+    except (StudioError, RulePackError):
+        return None
