@@ -66,7 +66,7 @@ class Settings(BaseSettings):
     )
     api_max_body_bytes: int = Field(1_000_000, ge=1024, le=50_000_000)
     api_threads: int = Field(
-        16, ge=1, le=20, description="requests an API process works on at once (its thread pool)"
+        4, ge=1, le=20, description="requests an API process works on at once (its thread pool)"
     )
     api_key_use_flush_seconds: float = Field(
         60, gt=0, le=3600, description="how often an API process writes keys' last use"

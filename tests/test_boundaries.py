@@ -1,6 +1,6 @@
 """The layers depend one way: `cli | ui | workers | api -> services -> store, drafting,
-publishing -> guardrails`, with `errors`, `settings` and `canonical` as leaves anyone may use.
-A surface that reached into the store or the drafter would grow workflow logic of its own;
+publishing -> guardrails`, with `errors`, `settings`, `canonical` and `clock` as leaves anyone
+may use. A surface that reached into the store or the drafter would grow workflow logic of its own;
 this keeps it thin.
 """
 

@@ -48,32 +48,37 @@ class _Known:
     due_at: float = float("inf")  # POSIX time the next change falls due
     rechecked: dict[str, str | None] = field(default_factory=dict)  # brand -> rules version
     rules_looked_at: float = float("-inf")  # monotonic: when the rule files were last looked at
+    documented: bool = False  # every publication has its documents (see migration 0009)
 
 
 _known: weakref.WeakKeyDictionary[Database, _Known] = weakref.WeakKeyDictionary()
 _lock = threading.Lock()  # one catch-up at a time in a process; the others wait for it
 
 
-def catch_up(db: Database) -> None:
-    """Write whatever has fallen due, and re-check copy whose brand's rules changed."""
+def catch_up(db: Database) -> int:
+    """Write whatever has fallen due, and re-check copy whose brand's rules changed. Returns
+    how many variants moved in the feed (0 when nothing was due)."""
     known = _known.setdefault(db, _Known())
     head = db.first(_HEAD, {})
     seq = head[0] if head else 0
     if seq != known.seq:
-        _look_again(db, known, seq)
+        with _lock:  # one thread works it out; the others wait and use its answer
+            if seq != known.seq:
+                _look_again(db, known, seq)
     stale: list[str] = []
     if time.monotonic() - known.rules_looked_at >= RULES_MAX_AGE:
         known.rules_looked_at = time.monotonic()
         stale = [brand for brand, checked in known.rechecked.items()
                  if _rules_now(brand) != checked]  # fmt: skip
     if known.due_at > utcnow().timestamp() and not stale:
-        return
+        return 0
     with _lock:
-        publishing.sweep(db)
+        moved = publishing.sweep(db)
         publishing.render_missing(db)
         for brand in stale:
-            _recheck(db, brand, _rules_now(brand))
+            moved += _recheck(db, brand, _rules_now(brand))
         known.seq = -1  # look again next time: the feed moved, or another thread moved it
+    return moved
 
 
 def _look_again(db: Database, known: _Known, seq: int) -> None:
@@ -93,24 +98,25 @@ def _look_again(db: Database, known: _Known, seq: int) -> None:
     )
     with db.read() as session:
         moments = [session.execute(query).scalar() for query in (expiring, opening)]
-        missing = session.execute(undocumented).scalar_one()
+        # Only publications from before documents were stored lack them: asked once a process.
+        missing = 0 if known.documented else session.execute(undocumented).scalar_one()
         rows = session.execute(select(col(Brand.slug), col(Brand.rules_version)))
         known.rechecked = {slug: version for slug, version in rows}
     due = [as_utc(moment).timestamp() for moment in moments if moment is not None]
     known.due_at = 0.0 if missing else min(due, default=float("inf"))
+    known.documented = not missing
     known.seq = seq
 
 
-def _recheck(db: Database, brand: str, version: str | None) -> None:
+def _recheck(db: Database, brand: str, version: str | None) -> int:
     """Re-check the brand's approved copy under its rules as they are now; if they no longer
     load, withhold its copy until they do. Another process may have done it already: the
     recheck skips a brand whose copy was checked at this version, and withholding is
-    idempotent."""
+    idempotent. Returns how many variants moved."""
     if version is None:
-        publishing.withhold(db, brand, "the brand's rules do not load; the copy is withheld "
-                            "until they do")  # fmt: skip
-    else:
-        recheck.recheck_approved(db, actor=None, brand=brand, only_if_rules_changed=True)
+        return publishing.withhold(db, brand, "the brand's rules do not load; the copy is "
+                                   "withheld until they do")  # fmt: skip
+    return len(recheck.recheck_approved(db, actor=None, brand=brand, only_if_rules_changed=True))
 
 
 def _rules_now(brand: str) -> str | None:

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlmodel import col
 
 from studio.errors import InvalidInput, NotFound
@@ -76,7 +76,13 @@ def list_variants(
     if key.brands:
         statement = statement.where(col(Publication.brand).in_(sorted(key.brands)))
     if since is not None:
-        statement = statement.where(col(Publication.updated_at) >= since)
+        # From the first row changed since: `seq + 0` keeps SQLite from walking the seq index
+        # from the start to find it, so the updated_at index answers.
+        first = select(func.min(col(Publication.seq) + 0)).where(
+            col(Publication.updated_at) >= since
+        )
+        statement = statement.where(col(Publication.seq) >= first.scalar_subquery(),
+                                    col(Publication.updated_at) >= since)  # fmt: skip
     catch_up(db)
     rows = db.all(statement.order_by(col(Publication.seq)).limit(limit + 1),
                   {"dialect": dialect or STUDIO})  # fmt: skip

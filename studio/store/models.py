@@ -376,7 +376,12 @@ class Publication(SQLModel, table=True):
     nothing. A change to the variant moves its row to a new seq.
     """
 
-    __table_args__ = (Index("ix_publication_brand_seq", "brand", "seq"),)
+    __table_args__ = (
+        Index("ix_publication_brand_seq", "brand", "seq"),
+        Index("ix_publication_updated_at", "updated_at"),
+        Index("ix_publication_state_until", "state", "valid_until"),
+        Index("ix_publication_state_from", "state", "valid_from"),
+    )
 
     variant_id: int = Field(
         primary_key=True, foreign_key="variant.id", sa_column_kwargs={"autoincrement": False}

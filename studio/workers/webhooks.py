@@ -1,9 +1,10 @@
 """The webhook dispatcher loop, run by `studio worker` beside the drafting loop.
 
 Up to `concurrency` deliveries are in flight at once, each on a thread of its own, so one slow
-receiver (up to the timeout) does not hold up the others. Between deliveries, every
-`housekeeping_every` seconds, the feed's time-driven changes are swept (validity windows) and
-approved copy is re-checked if a brand's rules changed, so their events are sent too.
+receiver (up to the timeout) does not hold up the others. Every turn first brings the feed up
+to the present (`services/catch_up`: an approval expiring or a window opening, approved copy
+re-checked when a brand's rules changed), so those events are sent when they fall due, with no
+API request needed; a turn with nothing due costs one primary-key read.
 
 A database outage (busy, locked, a dropped connection) is waited out with a growing pause
 (`services/outages`) and the loop goes on; an attempt whose outcome could not be recorded is sent
@@ -13,14 +14,13 @@ again when its lease runs out. Anything else is a bug: it stops the loop by rais
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from functools import partial
 
 import httpx
 
-from studio.services import dispatch, jobs, outages, publishing, recheck
+from studio.services import catch_up, dispatch, jobs, outages
 from studio.services.dispatch import Claimed
 from studio.services.workspace import Database
 
@@ -32,7 +32,6 @@ def serve(
     once: bool = False,
     poll: float = 0.25,
     concurrency: int = 16,
-    housekeeping_every: float = 60.0,
     stop: threading.Event | None = None,
     log: Callable[[str], None] = print,
 ) -> int:
@@ -41,18 +40,14 @@ def serve(
     name, made = f"{jobs.worker_name()}:webhooks", 0
     stop = stop or threading.Event()
     in_flight: set[Future[None]] = set()
-    next_housekeeping = 0.0
     database = outages.Outages("webhook dispatcher", log, wait=stop.wait)
     nothing: list[Claimed] = []
 
     with dispatch.new_client() as client, ThreadPoolExecutor(concurrency) as pool:
         while not stop.is_set():
-            if time.monotonic() >= next_housekeeping:
-                next_housekeeping = time.monotonic() + housekeeping_every
-                database.run(lambda: _housekeep(db, log), None)
             room = concurrency - len(in_flight)
-            claim = partial(dispatch.claim_due, db, name, limit=room, timeout=timeout)
-            claimed = database.run(claim, nothing) if room else nothing
+            turn = partial(_turn, db, name, room, timeout, log)
+            claimed = database.run(turn, nothing)
             for delivery in claimed:
                 in_flight.add(pool.submit(_attempt, db, client, delivery, name, timeout, log))
             made += len(claimed)
@@ -93,10 +88,12 @@ def _attempt(
     )
 
 
-def _housekeep(db: Database, log: Callable[[str], None]) -> None:
-    moved = publishing.sweep(db)
+def _turn(
+    db: Database, worker: str, room: int, timeout: float, log: Callable[[str], None]
+) -> list[Claimed]:
+    """One turn: the feed caught up (its events queued), then up to `room` deliveries leased."""
+    moved = catch_up.catch_up(db)
     if moved:
-        log(f"feed: {moved} variant(s) republished (a validity window opened or closed)")
-    for outcome in recheck.recheck_approved(db, actor=None, only_if_rules_changed=True):
-        if outcome.result != "passed":
-            log(f"rules changed: variant #{outcome.variant_id} {outcome.result}")
+        log(f"feed: {moved} variant(s) moved as a change fell due (expiry, a window opening, "
+            "a rule change)")  # fmt: skip
+    return dispatch.claim_due(db, worker, limit=room, timeout=timeout) if room else []

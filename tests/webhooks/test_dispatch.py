@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import threading
+from types import ModuleType
 
 import pytest
 from sqlalchemy import update
@@ -32,7 +33,7 @@ pytestmark = pytest.mark.usefixtures("rules_dir")
 
 def deliver_due(db: Database, timeout: float = 5.0, concurrency: int = 16) -> int:
     """One dispatcher pass: everything due now is tried once."""
-    return dispatcher.serve(db, timeout=timeout, once=True, poll=0.02, housekeeping_every=3600,
+    return dispatcher.serve(db, timeout=timeout, once=True, poll=0.02,
                             concurrency=concurrency, log=lambda line: None)  # fmt: skip
 
 
@@ -315,3 +316,18 @@ def test_removing_an_endpoint_removes_its_queue(db: Database) -> None:
     assert deliveries(db) == [] and webhooks.list_endpoints(db, actor="ada") == []
     with pytest.raises(NotFound):
         webhooks.remove_endpoint(db, actor="ada", name="engine")
+
+
+def test_an_expiry_is_sent_as_revoked_by_the_dispatcher_when_it_falls_due(
+    db: Database, clock: ModuleType
+) -> None:
+    """No API request is needed: the dispatcher's own turn writes the tombstone and sends it."""
+    with receiver() as box:
+        add(db, box, events=["variant.revoked"])
+        variant = approved(db, valid_until=clock.now() + dt.timedelta(hours=1))
+        assert deliver_due(db) == 0  # nothing due yet
+        clock.advance(dt.timedelta(hours=2))
+        assert deliver_due(db) == 1
+        [got] = box.wait_for(1)
+    payload = json.loads(got.body)
+    assert payload["type"] == "variant.revoked" and payload["data"]["id"] == variant.id
