@@ -7,7 +7,8 @@ to its binary; everywhere else this test is skipped.
 second run applies a revocation, an edit and a new approval since the first.
 (b) The webhook workflow, active in `n8n start`, receives what `studio worker` delivers,
 verifies the Standard Webhooks signature, fetches the variant the event names and updates the
-same store; a delivery with a forged signature is refused with 401.
+same store (a folder with one file per variant, so eight webhooks at once lose nothing); a
+delivery with a forged signature is refused with 401.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ EVERYTHING = KeyIdentity(0, "truth", frozenset({"variants:read"}), frozenset())
 
 def n8n_env(home: Path, api: str, key: str, store: Path, port: int) -> dict[str, str]:
     """What the workflows read ($env) and what lets n8n run here: no network, Code nodes may
-    use `crypto` and read the environment, the expression engine the recipe needs on Node 20."""
+    use `crypto`, `fs` and `path` and read the environment, the expression engine the recipe
+    needs on Node 20."""
     return {
         **{name: value for name, value in os.environ.items() if not name.startswith("STUDIO_")},
         "N8N_USER_FOLDER": str(home),
@@ -56,11 +58,11 @@ def n8n_env(home: Path, api: str, key: str, store: Path, port: int) -> dict[str,
         "N8N_DIAGNOSTICS_ENABLED": "false",
         "N8N_VERSION_NOTIFICATIONS_ENABLED": "false",
         "N8N_PERSONALIZATION_ENABLED": "false",
-        "NODE_FUNCTION_ALLOW_BUILTIN": "crypto",
+        "NODE_FUNCTION_ALLOW_BUILTIN": "crypto,fs,path",
         "N8N_BLOCK_ENV_ACCESS_IN_NODE": "false",
         "STUDIO_API_URL": api,
         "STUDIO_API_KEY": key,
-        "STUDIO_STORE_FILE": str(store),
+        "STUDIO_STORE_DIR": str(store),
     }
 
 
@@ -97,7 +99,17 @@ def n8n_server(env: dict[str, str], log: Path) -> Iterator[str]:
 
 
 def stored(store: Path) -> dict[str, dict]:
-    return json.loads(store.read_text())["variants"]
+    """The approved copy the engine holds: the store keeps each variant's newest document."""
+    documents = [json.loads(path.read_text()) for path in (store / "variants").glob("*.json")]
+    return {str(d["id"]): d for d in documents if d["status"] == "approved"}
+
+
+def last_run(store: Path) -> dict:
+    return json.loads((store / "checkpoint.json").read_text())["last_run"]
+
+
+def snapshot(store: Path) -> dict[str, str]:
+    return {path.name: path.read_text() for path in sorted(store.rglob("*.json"))}
 
 
 def served(db: Database) -> dict[str, str]:
@@ -128,7 +140,7 @@ def test_the_n8n_workflows_keep_an_engine_in_step_with_the_studio(
     first = [approved(db, CLEAN.replace("routine", f"routine {n}")).id for n in range(5)]
     key = make_key(db, scopes=["variants:read"])
     n8n_port = free_port()
-    store = tmp_path / "engine-store.json"
+    store = tmp_path / "engine-store"
     with processes(tmp_path) as start:
         api = start_api(start, {**env, "STUDIO_DATABASE_URL": db.url}, tmp_path, "api")
         engine = n8n_env(tmp_path / "n8n", api, key, store, n8n_port)
@@ -138,7 +150,7 @@ def test_the_n8n_workflows_keep_an_engine_in_step_with_the_studio(
 
         n8n(engine, "execute", f"--id={PULL}")
         assert hashes(store) == served(db) and len(served(db)) == 5
-        print(f"\npull 1: {json.loads(store.read_text())['last_run']}")
+        print(f"\npull 1: {last_run(store)}")
 
         review.revoke(db, first[0], actor="rita", comment="withdrawn")
         review.edit(db, first[1], actor="wendy", fields={"body": CLEAN + " Now with more."})
@@ -147,7 +159,7 @@ def test_the_n8n_workflows_keep_an_engine_in_step_with_the_studio(
         assert hashes(store) == served(db)
         assert str(first[0]) not in stored(store) and str(first[1]) not in stored(store)
         assert str(added) in stored(store)
-        print(f"pull 2: {json.loads(store.read_text())['last_run']}")
+        print(f"pull 2: {last_run(store)}")
 
         hook = f"http://127.0.0.1:{n8n_port}/webhook/content-studio"
         endpoint = webhooks.add_endpoint(db, actor="ada", name="n8n", url=hook,
@@ -162,14 +174,26 @@ def test_the_n8n_workflows_keep_an_engine_in_step_with_the_studio(
             assert deliver(db)[-1] == ("variant.revoked", pushed, "delivered")
             assert str(pushed) not in stored(store)
             assert hashes(store) == served(db)
-            print(f"webhook: {json.loads(store.read_text())['last_webhook']}")
+            tombstone = json.loads((store / "variants" / f"{pushed}.json").read_text())
+            print(f"webhook: {pushed} kept as {tombstone['status']} ({tombstone['reason']})")
+            concurrent_webhooks_lose_nothing(db, store)
 
-            before = store.read_text()
+            before = snapshot(store)
             forged = forged_delivery(base, added)
             assert forged.status_code == 401, forged.text
-            assert store.read_text() == before
+            assert snapshot(store) == before
             print(f"forged signature: {forged.status_code} {forged.json()}")
         print(f"deliveries: {deliver(db)}")
+
+
+def concurrent_webhooks_lose_nothing(db: Database, store: Path) -> None:
+    """Eight approvals delivered at once (the dispatcher sends up to 16 at a time): each webhook
+    execution writes only its own variant's file, so none overwrites another's change."""
+    burst = [approved(db, CLEAN.replace("routine", f"routine, take {n}")).id for n in range(8)]
+    delivered = deliver(db)
+    assert {variant for _, variant, _ in delivered[-8:]} == set(burst)
+    assert set(map(str, burst)) <= set(stored(store)) and hashes(store) == served(db)
+    print(f"concurrent: {len(burst)} webhooks at once, all {len(burst)} variants stored")
 
 
 def forged_delivery(base: str, variant_id: int) -> httpx.Response:
