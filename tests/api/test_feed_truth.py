@@ -11,13 +11,15 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from sqlalchemy import delete
 from sqlmodel import select
 
 from studio.services import catch_up
 from studio.store.db import Database
-from studio.store.models import WebhookEvent
+from studio.store.models import FeedDocument, WebhookEvent
 from tests.conftest import ban_term
 from tests.helpers.api import bearer, client, make_key
+from tests.helpers.processes import schema_url
 from tests.helpers.variants import CLEAN, approved
 
 pytestmark = pytest.mark.usefixtures("rules_dir")
@@ -138,3 +140,24 @@ def test_a_pack_that_stops_loading_withholds_its_copy_until_it_loads_again(
     (served,) = pull(api, key, updated_since=fixed_at)
     assert served["status"] == "approved" and served["id"] == variant.id
     assert events(db)[-1] == ("variant.approved", variant.id)
+
+
+def test_copy_published_before_documents_were_stored_is_rendered_at_the_first_read(
+    db: Database,
+) -> None:
+    """Migration 0009 adds the documents but cannot render them (that needs each brand's pack):
+    the first feed read after the upgrade does, without moving anything in the feed."""
+    variant = approved(db)
+    key = make_key(db)
+    before = client(db).get(f"/v1/variants/{variant.id}", headers=bearer(key))
+    with db.write() as session:
+        session.connection().execute(delete(FeedDocument))
+    upgraded = Database(db.url if db.is_sqlite else schema_url(db))  # a process started anew
+    api = client(upgraded)
+    after = api.get(f"/v1/variants/{variant.id}", headers=bearer(key))
+    assert after.status_code == 200 and after.content == before.content
+    assert after.headers["ETag"] == before.headers["ETag"]
+    braze = api.get(f"/v1/variants/{variant.id}", params={"dialect": "braze"}, headers=bearer(key))
+    assert braze.json()["dialect"] == "braze"
+    assert events(db) == [("variant.approved", variant.id)]  # nothing new was announced
+    upgraded.dispose()
