@@ -57,3 +57,18 @@ def test_export_translates_merge_tags_for_the_chosen_engine(db: Database) -> Non
     assert not app.exception, app.exception
     (download,) = app.get("download_button")
     assert "Download 1 variant(s)" in download.proto.label
+
+
+def test_export_names_the_copy_the_engine_cannot_carry_and_offers_the_rest(db: Database) -> None:
+    approved(db, CLEAN)
+    filtered = approved(db, "Brightleaf: {{ first_name | upcase }}, our vitamins support your "
+                            "routine. Reply STOP to opt out")  # fmt: skip
+    app = library("rita")
+    next(s for s in app.selectbox if s.label == "Merge tags for").select("braze").run()
+    next(b for b in app.button if b.label == "Prepare the export").click().run()
+    assert not app.exception, app.exception
+    (download,) = app.get("download_button")
+    assert "Download 1 variant(s) as JSON lines" in download.proto.label
+    left_out = [h for h in html_of(app) if "is left out" in h]
+    assert len(left_out) == 1 and f"#{filtered.id}" in left_out[0]
+    assert "the filter &quot;upcase&quot; is not translated" in left_out[0]  # escaped, inert
