@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import random
+from types import ModuleType
 
 import pytest
 from sqlmodel import select
@@ -13,7 +14,7 @@ from sqlmodel import select
 from studio.errors import Refused
 from studio.services import api_keys, approval, review
 from studio.store.db import Database
-from studio.store.models import WebhookEvent
+from studio.store.models import Publication, WebhookEvent
 from tests.helpers.api import bearer, client, make_key
 from tests.helpers.variants import CLEAN, approved, draft, in_review
 
@@ -98,23 +99,48 @@ def test_etag_is_strong_and_answers_304_until_the_copy_changes(db: Database) -> 
 
 
 def test_a_sync_that_pages_while_decisions_happen_ends_with_the_approved_set(
-    db: Database,
+    db: Database, clock: ModuleType
 ) -> None:
+    """Decisions and time both move the feed: some approvals expire a minute on, and the clock
+    ticks; a sync by cursor alone still ends with exactly what is served."""
     rng = random.Random(7)
     key = make_key(db)
     api = client(db)
     synced: dict[int, dict] = {}
     cursor: str | None = None
     live: list[int] = []
-    for round_number in range(30):
-        action = rng.choice(["approve", "approve", "revoke", "edit"]) if live else "approve"
+    expiring: dict[int, dt.datetime] = {}
+    for round_number in range(40):
+        actions = [
+            "approve",
+            "approve",
+            "approve",
+            "expiring",
+            "expiring",
+            "tick",
+            "revoke",
+            "edit",
+        ]
+        action = rng.choice(actions) if live else "approve"
+        body = CLEAN.replace("routine", f"routine {round_number}")
         if action == "approve":
-            live.append(approved(db, CLEAN.replace("routine", f"routine {round_number}")).id)
+            live.append(approved(db, body).id)
+        elif action == "expiring":
+            until = clock.now() + dt.timedelta(seconds=rng.choice([30, 90]))
+            expiring[approved(db, body, valid_until=until).id] = until
+            live.append(next(reversed(expiring)))
+        elif action == "tick":
+            clock.advance(dt.timedelta(seconds=60))
+            gone = {vid for vid, until in expiring.items() if until <= clock.now()}
+            live = [vid for vid in live if vid not in gone]
+            expiring = {vid: until for vid, until in expiring.items() if vid not in gone}
         elif action == "revoke":
             review.revoke(db, live.pop(rng.randrange(len(live))), actor="rita", comment="withdrawn")
         else:
             target = live.pop(rng.randrange(len(live)))
             review.edit(db, target, actor="wendy", fields={"body": CLEAN + f" {round_number}"})
+        if action in ("revoke", "edit"):
+            expiring = {vid: until for vid, until in expiring.items() if vid in live}
         params: dict[str, object] = {"limit": rng.choice([1, 2, 3])}
         if cursor:
             params["cursor"] = cursor
@@ -131,8 +157,15 @@ def test_a_sync_that_pages_while_decisions_happen_ends_with_the_approved_set(
         if not page["has_more"]:
             break
         cursor = page["next_cursor"]
-    assert len(live) >= 3
+    assert len(live) >= 3 and expiry_seen(db)
     assert sorted(synced) == sorted(live)
+
+
+def expiry_seen(db: Database) -> bool:
+    """The run had an approval expire (a tombstone saying so), or it tested less than it says."""
+    with db.read() as session:
+        reasons = session.exec(select(Publication.reason)).all()
+    return any(reason and "expired" in reason for reason in reasons)
 
 
 def apply_page(synced: dict[int, dict], page: dict) -> None:
@@ -148,7 +181,6 @@ def _cursor_after(db: Database, variant_id: int) -> str:
     """The cursor a client holds after the last row it read (the feed gives one only when more
     rows follow): what it would pass to come back later."""
     from studio.services.schemas import FeedCursor
-    from studio.store.models import Publication
 
     with db.read() as session:
         row = session.get(Publication, variant_id)
