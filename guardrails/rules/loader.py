@@ -59,6 +59,7 @@ class ResolvedPack(BaseModel):
     rules: list[Rule] = Field(default_factory=list)
     origins: dict[str, str] = Field(default_factory=dict)  # rule id -> "file:line"
     on_rule_change: RecheckPolicy = RecheckPolicy.FLAG
+    engines: list[str] = Field(default_factory=list)  # what the brand publishes to
 
     @property
     def version(self) -> str:
@@ -69,6 +70,8 @@ class ResolvedPack(BaseModel):
         body = self.model_dump(
             mode="json", exclude={"path", "origins", "description", "on_rule_change"}
         )
+        if not body["engines"]:
+            del body["engines"]  # a pack that names none keeps the version it had before engines
         digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
         return f"sha256:{digest[:16]}"
 
@@ -236,6 +239,7 @@ def _merge(
     brand: Brand | None = None
     acronyms: list[str] = []
     merge_fields: dict[str, MergeField] = {}
+    engines: list[str] = []
     claims: dict[str, ApprovedClaim] = {}
     rules: dict[str, Rule] = {}
     origins: dict[str, str] = {}
@@ -256,6 +260,7 @@ def _merge(
         if pack_file.voice:
             acronyms.extend(a for a in pack_file.voice.acronyms if a not in acronyms)
         merge_fields.update(pack_file.merge_fields)
+        engines.extend(engine for engine in pack_file.engines if engine not in engines)
         for claim in pack_file.claims:
             claims[claim.id] = claim  # a child may restate a parent's claim (new expiry, say)
         for i, rule in enumerate(pack_file.rules):
@@ -309,6 +314,7 @@ def _merge(
         rules=list(rules.values()),
         origins=origins,
         on_rule_change=policy,
+        engines=engines,
     )
 
 

@@ -301,6 +301,11 @@ class Override(_Strict):
 Examples.model_rebuild()
 
 
+# The automation engines a pack may say its brand publishes to (the merge-tag dialects the
+# studio translates into; the library only carries the names).
+Engine = Literal["braze", "klaviyo", "customerio", "iterable", "hubspot", "mautic", "jinja"]
+
+
 class PackFile(_Strict):
     """One YAML file of a pack. `pack.yaml` holds the metadata; other files only add rules."""
 
@@ -316,6 +321,9 @@ class PackFile(_Strict):
     # What happens to approved copy that fails after the rules change: flag it for review
     # (it stays approved) or revoke it. A child pack's setting wins over its parents'.
     on_rule_change: RecheckPolicy | None = None
+    # The engines the brand publishes to: copy whose merge tags one of them cannot carry is an
+    # error when it is checked, not a hole in the feed after approval. Parents' add up.
+    engines: list[Engine] = Field(default_factory=list)
 
     @field_validator("merge_fields")
     @classmethod

@@ -102,7 +102,7 @@ def check_files(
             err.write(f"{exc if isinstance(exc, InputError) else f'{path}: {exc}'}\n")
             outcome.input_errors += 1
             continue
-        report = pack.check(parsed.variant)
+        report = packs.check(pack, parsed.variant)
         if fix:
             report = _print_fixed(path, text, parsed.offsets, report, pack, channel, out, err)
         elif fmt == "json":
@@ -141,7 +141,7 @@ def _print_fixed(
         line, col = line_col(text, field_start(offsets, f.field) + f.start)
         err.write(f"{path}:{line}:{col} fixed {f.rule}: {f.text!r} -> {f.fix!r}\n")
     out.write(fixed)
-    return pack.check(parse_labelled_text(fixed, channel).variant) if applied else report
+    return packs.check(pack, parse_labelled_text(fixed, channel).variant) if applied else report
 
 
 def _jsonl_items(lines: list[str]) -> Iterator[tuple[int, str, Variant | str]]:
@@ -193,7 +193,7 @@ def check_jsonl(path: str, pack: CompiledPack, fmt: str, out: TextIO, err: TextI
             if fmt == "json":
                 out.write(json.dumps({"id": ident, "error": variant}, ensure_ascii=False) + "\n")
             continue
-        report = pack.check(variant)
+        report = packs.check(pack, variant)
         outcome.blocked |= report.verdict == Verdict.BLOCK
         if fmt == "json":
             out.write(result_json(ident, report) + "\n")

@@ -155,7 +155,7 @@ def _refresh_report(db: Database, variant_id: int) -> tuple[int, packs.CompiledP
         previous = variants.latest_report(session, variant)
         version = variants.current_version(session, variant)
         pack = packs.brand_pack(brands.slug_of(session, variant))
-    fresh = pack.check(packs.as_copy(variant.channel, version.fields))
+    fresh = packs.check(pack, packs.as_copy(variant.channel, version.fields))
     if previous.rules_version != pack.version or fresh.model_dump(mode="json") != previous.report:
         _store_recheck(db, variant_id, pack, (version.number, fresh))
     return previous.id or 0, pack

@@ -19,4 +19,4 @@ def check_for_key(
     pack = packs.brand_pack(brand)  # a brand slug only: never a path a client chose
     copy = packs.as_copy(channel, fields)
     check_content(copy)
-    return packs.report_document(ident, pack.check(copy))
+    return packs.report_document(ident, packs.check(pack, copy))

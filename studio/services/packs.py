@@ -7,20 +7,33 @@ file takes effect at once and an approval always binds to the rules as they are 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session
 
-from guardrails import Channel, CompiledPack, Report, Severity, compile_pack, load_pack
+from guardrails import (
+    Category,
+    Channel,
+    CompiledPack,
+    Finding,
+    Report,
+    Severity,
+    compile_pack,
+    load_pack,
+)
 from guardrails import Variant as Copy
 from guardrails.examples import find_packs
 from studio.canonical import sha256_tag
 from studio.errors import InvalidInput, first_error
+from studio.publishing.dialects import UntranslatableTag, translate
 from studio.settings import resolve_pack_dir, settings
 from studio.store.models import CheckReport, Variant, VariantVersion, saved_id
 
+ENGINE_RULE = "ENGINE-UNTRANSLATABLE"
+ENGINE_TAGS_SOURCE = "studio/publishing/engine_tags.py"  # each engine's tags, with its docs
 _BRAND_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 _loaded: dict[str, tuple[tuple[Any, ...], CompiledPack]] = {}
 
@@ -66,11 +79,52 @@ def pack_choices() -> dict[str, str]:
     return choices
 
 
+def check(pack: CompiledPack, copy: Copy) -> Report:
+    """The pack's report on the copy, with an error for each merge tag one of the engines the
+    pack publishes to (`engines:`) cannot carry: caught at check time, before an approval,
+    rather than as a hole in that engine's feed. Every check the studio stores or shows runs
+    through here (the drafter's repair loop, which cannot reach it, checks the rules alone)."""
+    report = pack.check(copy)
+    untranslatable = [
+        finding for engine in pack.pack.engines
+        for finding in dialect_findings(copy.fields, engine, _fallbacks(pack))
+    ]  # fmt: skip
+    if not untranslatable:
+        return report
+    return report.model_copy(update={"findings": [*report.findings, *untranslatable]})
+
+
+def dialect_findings(
+    fields: Mapping[str, str | list[str]], engine: str, fallbacks: Mapping[str, str | None]
+) -> list[Finding]:
+    """Each field's first tag the engine cannot carry, as an error on its words."""
+    found = []
+    for name, value in fields.items():
+        items = [(name, value)] if isinstance(value, str) else [
+            (f"{name}[{i}]", item) for i, item in enumerate(value)]  # fmt: skip
+        for where, text in items:
+            try:
+                translate(text, engine, fallbacks)
+            except UntranslatableTag as refused:
+                found.append(Finding(
+                    rule=ENGINE_RULE, category=Category.CHANNEL, severity=Severity.ERROR,
+                    field=where, start=refused.offset, end=refused.offset + len(refused.tag),
+                    text=refused.tag, source=ENGINE_TAGS_SOURCE,
+                    message=f"{engine} cannot carry this tag, so the copy could not be sent "
+                    f"through it: {refused.reason}",
+                ))  # fmt: skip
+    return found
+
+
+def _fallbacks(pack: CompiledPack) -> dict[str, str | None]:
+    return {name: field.fallback for name, field in pack.pack.merge_fields.items()}
+
+
 def check_copy(pack_name: str | None, channel: str, fields: dict[str, Any]) -> CheckedCopy:
     """Check copy nobody saved (a playground, a linter run) under the pack as it is now."""
     pack = named_pack(pack_name)
     copy = as_copy(channel, fields)
-    return CheckedCopy(copy, pack.version, len(pack.rules), pack.check(copy))
+    return CheckedCopy(copy, pack.version, len(pack.rules), check(pack, copy))
 
 
 def report_document(ident: str, report: Report) -> dict[str, Any]:
@@ -126,7 +180,7 @@ def store_report(
 ) -> CheckReport:
     """Check a version under `pack` (unless `known` is that check) and store the report as a
     reviewer will see it."""
-    report = known if known is not None else pack.check(as_copy(variant.channel, version.fields))
+    report = known if known is not None else check(pack, as_copy(variant.channel, version.fields))
     counts = _counts(report)
     stored = CheckReport(
         variant_id=saved_id(variant),  # saved before it is checked
