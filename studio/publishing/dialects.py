@@ -68,14 +68,33 @@ def translate_fields(
     emit = _emitter(dialect)
     translated: dict[str, str | list[str]] = {}
     for name, value in fields.items():
-        if isinstance(value, str):
-            translated[name] = _translate(value, emit, dialect, fallbacks, name)
-        else:
-            translated[name] = [
-                _translate(item, emit, dialect, fallbacks, f"{name}[{i}]")
-                for i, item in enumerate(value)
-            ]
+        texts = [_translate(text, emit, dialect, fallbacks, where)
+                 for where, text in _texts(name, value)]  # fmt: skip
+        translated[name] = texts[0] if isinstance(value, str) else texts
     return translated
+
+
+def refusals(
+    fields: Fields, dialect: str, fallbacks: Mapping[str, str | None]
+) -> list[UntranslatableTag]:
+    """Each text's first tag the dialect cannot carry (a field, or one item of a list field),
+    where `translate_fields` stops at the first of all."""
+    emit = _emitter(dialect)
+    found = []
+    for name, value in fields.items():
+        for where, text in _texts(name, value):
+            try:
+                _translate(text, emit, dialect, fallbacks, where)
+            except UntranslatableTag as refused:
+                found.append(refused)
+    return found
+
+
+def _texts(name: str, value: str | list[str]) -> list[tuple[str, str]]:
+    """A field's texts, each with where it is: `body`, or `headlines[1]`."""
+    if isinstance(value, str):
+        return [(name, value)]
+    return [(f"{name}[{i}]", item) for i, item in enumerate(value)]
 
 
 def merge_variables(fields: Fields) -> list[str]:

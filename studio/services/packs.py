@@ -28,7 +28,7 @@ from guardrails import Variant as Copy
 from guardrails.examples import find_packs
 from studio.canonical import sha256_tag
 from studio.errors import InvalidInput, first_error
-from studio.publishing.dialects import UntranslatableTag, translate
+from studio.publishing.dialects import refusals
 from studio.settings import resolve_pack_dir, settings
 from studio.store.models import CheckReport, Variant, VariantVersion, saved_id
 
@@ -87,7 +87,7 @@ def check(pack: CompiledPack, copy: Copy) -> Report:
     report = pack.check(copy)
     untranslatable = [
         finding for engine in pack.pack.engines
-        for finding in dialect_findings(copy.fields, engine, _fallbacks(pack))
+        for finding in dialect_findings(copy.fields, engine, fallbacks(pack))
     ]  # fmt: skip
     if not untranslatable:
         return report
@@ -97,26 +97,20 @@ def check(pack: CompiledPack, copy: Copy) -> Report:
 def dialect_findings(
     fields: Mapping[str, str | list[str]], engine: str, fallbacks: Mapping[str, str | None]
 ) -> list[Finding]:
-    """Each field's first tag the engine cannot carry, as an error on its words."""
-    found = []
-    for name, value in fields.items():
-        items = [(name, value)] if isinstance(value, str) else [
-            (f"{name}[{i}]", item) for i, item in enumerate(value)]  # fmt: skip
-        for where, text in items:
-            try:
-                translate(text, engine, fallbacks)
-            except UntranslatableTag as refused:
-                found.append(Finding(
-                    rule=ENGINE_RULE, category=Category.CHANNEL, severity=Severity.ERROR,
-                    field=where, start=refused.offset, end=refused.offset + len(refused.tag),
-                    text=refused.tag, source=ENGINE_TAGS_SOURCE,
-                    message=f"{engine} cannot carry this tag, so the copy could not be sent "
-                    f"through it: {refused.reason}",
-                ))  # fmt: skip
-    return found
+    """Each text's first tag the engine cannot carry, as an error on its words."""
+    return [
+        Finding(rule=ENGINE_RULE, category=Category.CHANNEL, severity=Severity.ERROR,
+                field=refused.field or "", start=refused.offset,
+                end=refused.offset + len(refused.tag), text=refused.tag,
+                source=ENGINE_TAGS_SOURCE,
+                message=f"{engine} cannot carry this tag, so the copy could not be sent "
+                f"through it: {refused.reason}")
+        for refused in refusals(fields, engine, fallbacks)
+    ]  # fmt: skip
 
 
-def _fallbacks(pack: CompiledPack) -> dict[str, str | None]:
+def fallbacks(pack: CompiledPack) -> dict[str, str | None]:
+    """The brand's fallback per merge variable, which dialects print when a value is empty."""
     return {name: field.fallback for name, field in pack.pack.merge_fields.items()}
 
 

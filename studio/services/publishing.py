@@ -80,7 +80,11 @@ def republish(session: Session, variant: Variant) -> None:
         setattr(row, key, value)
     session.add(row)
     session.flush()
-    _store_documents(session, row.variant_id, documents.approved(resource, _fallbacks(brand)))
+    _store_documents(
+        session,
+        row.variant_id,
+        documents.approved(resource, packs.fallbacks(packs.brand_pack(brand))),
+    )
     if wanted == FeedState.APPROVED:
         event = EventType.UPDATED if before == FeedState.APPROVED else EventType.APPROVED
         outbox.emit(session, event, brand=brand, variant_id=row.variant_id, version=row.version)
@@ -226,15 +230,11 @@ def render_missing(db: Database) -> int:
             if row.state == FeedState.REVOKED:
                 rendered = _tombstone_documents(row)
             else:
-                rendered = documents.approved(json.loads(row.resource), _fallbacks(row.brand))
+                rendered = documents.approved(
+                    json.loads(row.resource), packs.fallbacks(packs.brand_pack(row.brand))
+                )
             _store_documents(session, variant_id, rendered)
     return len(missing)
-
-
-def _fallbacks(brand: str) -> dict[str, str | None]:
-    """The brand's fallback per merge variable, which dialects print when a value is empty."""
-    merge_fields = packs.brand_pack(brand).pack.merge_fields
-    return {name: field.fallback for name, field in merge_fields.items()}
 
 
 def _next_seq(session: Session) -> int:

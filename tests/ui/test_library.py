@@ -27,6 +27,16 @@ def library(name: str) -> AppTest:
     return app
 
 
+def exported(dialect: str) -> tuple[AppTest, object]:
+    """A reviewer prepares the export in `dialect`: the page and its download button."""
+    app = library("rita")
+    next(s for s in app.selectbox if s.label == "Merge tags for").select(dialect).run()
+    next(b for b in app.button if b.label == "Prepare the export").click().run()
+    assert not app.exception, app.exception
+    (download,) = app.get("download_button")
+    return app, download
+
+
 def test_approved_copy_is_listed_and_a_reviewer_revokes_it_with_a_reason(db: Database) -> None:
     variant = approved(db, CLEAN)
     app = library("rita")
@@ -51,11 +61,7 @@ def test_a_copywriter_sees_the_library_but_is_not_offered_revoke(db: Database) -
 def test_export_translates_merge_tags_for_the_chosen_engine(db: Database) -> None:
     approved(db, "Hi {{ first_name }}, Brightleaf: our vitamins support your routine. "
                  "Reply STOP to opt out")  # fmt: skip
-    app = library("rita")
-    next(s for s in app.selectbox if s.label == "Merge tags for").select("braze").run()
-    next(b for b in app.button if b.label == "Prepare the export").click().run()
-    assert not app.exception, app.exception
-    (download,) = app.get("download_button")
+    _, download = exported("braze")
     assert "Download 1 variant(s)" in download.proto.label
 
 
@@ -63,11 +69,7 @@ def test_export_names_the_copy_the_engine_cannot_carry_and_offers_the_rest(db: D
     approved(db, CLEAN)
     filtered = approved(db, "Brightleaf: {{ first_name | upcase }}, our vitamins support your "
                             "routine. Reply STOP to opt out")  # fmt: skip
-    app = library("rita")
-    next(s for s in app.selectbox if s.label == "Merge tags for").select("braze").run()
-    next(b for b in app.button if b.label == "Prepare the export").click().run()
-    assert not app.exception, app.exception
-    (download,) = app.get("download_button")
+    app, download = exported("braze")
     assert "Download 1 variant(s) as JSON lines" in download.proto.label
     left_out = [h for h in html_of(app) if "is left out" in h]
     assert len(left_out) == 1 and f"#{filtered.id}" in left_out[0]
