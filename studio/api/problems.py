@@ -56,8 +56,11 @@ def install(app: FastAPI) -> None:
         if first.get("type") == "extra_forbidden" and loc[:1] == ("query",):
             return problem(400, InvalidInput.code, f"query parameter {loc[-1]!r} is not one "
                            "this endpoint takes (see /docs)")  # fmt: skip
+        said = str(first["msg"]).removeprefix("Value error, ")
+        if loc[:1] == ("query",) and len(loc) == 2:  # one parameter of the route's query model
+            return problem(400, InvalidInput.code, f"query parameter {loc[1]!r}: {said}")
         where = ".".join(str(part) for part in loc)
-        message = f"{where}: {first['msg']}" if where else str(first["msg"])
+        message = f"{where}: {said}" if where else said
         return problem(400, InvalidInput.code, message)
 
     @app.exception_handler(HTTPException)

@@ -90,3 +90,14 @@ def test_an_unknown_query_parameter_is_refused_by_name(db: Database, path: str) 
     wrong = path.split("?")[1].split("=")[0]
     assert response.json()["error"]["message"] == (
         f"query parameter {wrong!r} is not one this endpoint takes (see /docs)")  # fmt: skip
+
+
+def test_a_bad_query_value_is_named_by_its_parameter(db: Database) -> None:
+    key, api = make_key(db), client(db)
+    cases = {
+        ("brand", "a\x00b"): "query parameter 'brand': holds a NUL character",
+        ("limit", "0"): "query parameter 'limit': Input should be greater than or equal to 1",
+    }
+    for (name, value), message in cases.items():
+        response = api.get("/v1/variants", params={name: value}, headers=bearer(key))
+        assert response.status_code == 400 and response.json()["error"]["message"] == message
